@@ -1,0 +1,156 @@
+"""The in-memory prepared dataset: validated tables plus the lookups pages need.
+
+A `Dataset` is built once per process by `analytics.loader.load_dataset(path)` and then only read.
+Tables are pandas DataFrames with the dtypes fixed by docs/data-contract.md:
+
+- ids (`territory_id`, `parent_id`, `indicator_id`, `country_iso3`, `period`, `sex`, ...) are `str`;
+- `value`, `lower`, `upper`, `population`, `value_usd`, `pct_gdp` are float64 with NaN for missing
+  (missing is never turned into 0);
+- `observations` carries two derived columns added by the loader: `freq` ("Y", "Q" or "M") and
+  `period_start` (datetime64 of the first day of the period), and `year` (int).
+
+Callers must treat the tables as read-only (pandas copy-on-write protects derived frames; do not
+assign into these frames in place).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+SEXES = ("total", "female", "male")
+LEVELS = (0, 1, 2)
+FREQS = ("Y", "Q", "M")
+
+# rate_base -> (sex, age_group) of the population used as denominator
+RATE_BASES: dict[str, tuple[str, str]] = {
+    "total": ("total", "all"),
+    "female": ("female", "all"),
+    "male": ("male", "all"),
+    "female_10_19": ("female", "10-19"),
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One cited source from datapackage.json `sources`."""
+
+    id: str
+    title: str
+    path: str = ""
+    publisher: str = ""
+    year: str = ""
+
+
+@dataclass(frozen=True)
+class DatasetMeta:
+    """Descriptor fields of datapackage.json that the app shows."""
+
+    name: str
+    title: str
+    title_en: str
+    version: str
+    contract_version: str
+    synthetic: bool
+    synthetic_note_es: str
+    synthetic_note_en: str
+    locale: str
+    sources: tuple[Source, ...]
+    licenses: tuple[dict[str, str], ...]
+    raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+
+    def source(self, source_id: str) -> Source:
+        """The Source with this id; an unknown id is returned as a Source whose title is the id itself
+        (tables may cite a free-text reference instead of an id)."""
+        for s in self.sources:
+            if s.id == source_id:
+                return s
+        return Source(id=source_id, title=source_id)
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """A validated prepared dataset held in memory."""
+
+    path: Path
+    meta: DatasetMeta
+    territories: pd.DataFrame  # index: territory_id
+    population: pd.DataFrame  # columns: territory_id, year, sex, age_group, population
+    indicators: pd.DataFrame  # index: indicator_id
+    observations: pd.DataFrame  # see module docstring
+    costs: pd.DataFrame  # may be empty (with the contract's columns)
+    cost_references: pd.DataFrame  # may be empty
+    events: pd.DataFrame  # may be empty; `date` is datetime64
+    index_config: dict[str, Any] | None
+    story: list[dict[str, str]]
+    boundary_files: dict[int, Path]  # level -> GeoJSON path
+    fingerprint: str  # content hash of the dataset files: a cache key that changes when data change
+
+    # ---- territory hierarchy -------------------------------------------------------------
+    def name(self, territory_id: str) -> str:
+        """Official name of a territory."""
+        return str(self.territories.at[territory_id, "name"])
+
+    def level(self, territory_id: str) -> int:
+        return int(self.territories.at[territory_id, "level"])
+
+    def parent(self, territory_id: str) -> str | None:
+        p = self.territories.at[territory_id, "parent_id"]
+        return None if pd.isna(p) or p == "" else str(p)
+
+    def children(self, territory_id: str) -> list[str]:
+        """Ids of the territories whose parent is `territory_id`, in id order."""
+        t = self.territories
+        return sorted(t.index[t["parent_id"] == territory_id])
+
+    def territories_at(self, level: int, within: str | None = None) -> pd.DataFrame:
+        """Territories of a level, optionally only those under `within` (any level above)."""
+        t = self.territories[self.territories["level"] == level]
+        if within is not None and within in self.territories.index:
+            wl = self.level(within)
+            anc = t.index.to_series()
+            for _ in range(level - wl):
+                anc = anc.map(self.territories["parent_id"])
+            t = t[anc.values == within]
+        return t
+
+    def ancestor(self, territory_id: str, level: int) -> str | None:
+        """The ancestor of a territory at `level` (itself if it is at that level)."""
+        tid: str | None = territory_id
+        while tid is not None and self.level(tid) > level:
+            tid = self.parent(tid)
+        return tid if tid is not None and self.level(tid) == level else None
+
+    @cached_property
+    def main_country(self) -> str:
+        """The level-0 territory that has sub-national levels (the country the maps show)."""
+        t = self.territories
+        parents = set(t.loc[t["level"] == 1, "parent_id"])
+        countries = [c for c in t.index[t["level"] == 0] if c in parents]
+        return countries[0] if countries else str(t.index[t["level"] == 0][0])
+
+    # ---- populations and indicators ------------------------------------------------------
+    def population_of(self, territory_id: str, year: int, rate_base: str = "total") -> float:
+        """Population (persons) of the rate_base group for a territory and year; NaN if unknown."""
+        sex, age = RATE_BASES[rate_base]
+        p = self.population
+        m = (p["territory_id"] == territory_id) & (p["year"] == year) & (p["sex"] == sex) & (p["age_group"] == age)
+        s = p.loc[m, "population"]
+        return float(s.iloc[0]) if len(s) else float("nan")
+
+    def indicator(self, indicator_id: str) -> pd.Series:
+        """Metadata row of an indicator (label_es, label_en, unit, rate_base, rate_per, ...)."""
+        return self.indicators.loc[indicator_id]
+
+    def label(self, indicator_id: str, lang: str) -> str:
+        return str(self.indicators.at[indicator_id, "label_en" if lang == "en" else "label_es"])
+
+    def indicator_freq(self, indicator_id: str) -> str:
+        """"Y", "Q" or "M": the frequency of an indicator's periods."""
+        obs = self.observations
+        f = obs.loc[obs["indicator_id"] == indicator_id, "freq"]
+        return str(f.iloc[0]) if len(f) else "Y"
