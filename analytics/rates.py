@@ -1,0 +1,170 @@
+"""Counts aggregated over territories and time, and rates from summed counts and summed population.
+
+The rules (docs/data-contract.md):
+- a rate for a region is (sum of counts) / (sum of population) × rate_per, never an average of rates;
+- missing is not zero: an aggregate of counts is missing when any of its parts (a municipality, a
+  month) is missing, and `n_missing` says how many parts were;
+- values that are not counts (percentages, official rates) are never summed: they are returned only
+  at the level and frequency at which they were observed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analytics.dataset import RATE_BASES, Dataset
+
+FREQ_ORDER = {"M": 0, "Q": 1, "Y": 2}
+
+
+def period_label(period_start: pd.Series, freq: str) -> pd.Series:
+    """Period strings of a target frequency for datetimes: 'YYYY', 'YYYY-Qn' or 'YYYY-MM'."""
+    dt = pd.to_datetime(period_start)
+    year = dt.dt.year.astype(str)
+    if freq == "Y":
+        return year
+    if freq == "Q":
+        return year + "-Q" + dt.dt.quarter.astype(str)
+    return year + "-" + dt.dt.month.map("{:02d}".format)
+
+
+def periods_in_range(first: pd.Timestamp, last: pd.Timestamp, freq: str) -> pd.DatetimeIndex:
+    """Start dates of every period of `freq` from `first` to `last` inclusive."""
+    rule = {"Y": "YS", "Q": "QS", "M": "MS"}[freq]
+    return pd.date_range(first, last, freq=rule)
+
+
+def indicator_observations(ds: Dataset, indicator_id: str, sex: str = "total") -> pd.DataFrame:
+    """The observations of one indicator and sex (all territories, all periods)."""
+    obs = ds.observations
+    m = (obs["indicator_id"] == indicator_id) & (obs["sex"] == sex)
+    return obs.loc[m]
+
+
+def aggregate_counts(ds: Dataset, indicator_id: str, level: int, freq: str, sex: str = "total",
+                     within: str | None = None) -> pd.DataFrame:
+    """Counts of a `count` indicator summed to territories of `level` and periods of `freq`.
+
+    Source observations are those at the finest level the indicator has (usually municipalities) and
+    at its own frequency; `freq` must be the same or coarser. Every expected part (each territory of
+    that finest level × each of its sub-periods between the indicator's first and last period) is
+    counted; an absent row or a blank value makes the aggregate missing.
+
+    Returns columns: territory_id, period, period_start, year, value (float, NaN when incomplete),
+    n_parts, n_missing. Sorted by territory_id, period.
+    """
+    if freq not in FREQ_ORDER:
+        raise ValueError(f"unknown frequency {freq!r}: use 'Y', 'Q' or 'M'")
+    meta = ds.indicator(indicator_id)
+    if meta["unit"] != "count":
+        raise ValueError(f"{indicator_id}: only count indicators can be summed (unit is {meta['unit']})")
+    sel = indicator_observations(ds, indicator_id, sex)
+    if sel.empty:
+        return _empty_aggregate()
+    src_freq = str(sel["freq"].iloc[0])
+    if FREQ_ORDER[freq] < FREQ_ORDER[src_freq]:
+        raise ValueError(f"{indicator_id} is observed with frequency {src_freq}; cannot split it into {freq}")
+    levels = ds.territories["level"]
+    obs_levels = sel["territory_id"].astype(str).map(levels)
+    finest = int(obs_levels.max())
+    if level > finest:
+        raise ValueError(f"{indicator_id} has no data below level {finest}")
+    sel = sel.loc[obs_levels.values == finest]
+
+    parts = ds.territories_at(finest, within=within).index
+    if finest > 0:
+        country_parts = ds.territories_at(finest, within=ds.main_country).index
+        parts = parts.intersection(country_parts)
+    starts = periods_in_range(sel["period_start"].min(), sel["period_start"].max(), src_freq)
+    grid = pd.MultiIndex.from_product([parts.astype(str), starts], names=["territory_id", "period_start"])
+    values = (
+        sel.assign(territory_id=sel["territory_id"].astype(str))
+        .set_index(["territory_id", "period_start"])["value"]
+        .reindex(grid)
+    )
+    frame = values.reset_index()
+    frame["target"] = _ancestors(ds, frame["territory_id"], finest, level)
+    frame["tperiod"] = period_label(frame["period_start"], freq)
+    grouped = frame.groupby(["target", "tperiod"], sort=True, observed=True)["value"]
+    out = pd.DataFrame(
+        {
+            "value": grouped.sum(min_count=1),
+            "n_parts": grouped.size(),
+            "n_present": grouped.count(),
+        }
+    ).reset_index()
+    out["n_missing"] = out["n_parts"] - out["n_present"]
+    out.loc[out["n_missing"] > 0, "value"] = np.nan
+    out = out.rename(columns={"target": "territory_id", "tperiod": "period"})
+    out["period_start"] = _period_start(out["period"])
+    out["year"] = out["period_start"].dt.year.astype(int)
+    out["n_parts"] = out["n_parts"].astype(int)
+    out["n_missing"] = out["n_missing"].astype(int)
+    return out[["territory_id", "period", "period_start", "year", "value", "n_parts", "n_missing"]]
+
+
+def population_table(ds: Dataset, rate_base: str) -> pd.DataFrame:
+    """Population of the rate_base group: columns territory_id, year, population."""
+    sex, age = RATE_BASES[rate_base]
+    p = ds.population
+    m = (p["sex"] == sex) & (p["age_group"] == age)
+    return p.loc[m, ["territory_id", "year", "population"]]
+
+
+def add_rates(ds: Dataset, counts: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    """Add `population` (of the period's year, for the indicator's rate_base) and `rate`
+    = value / population × rate_per to a table of counts (as returned by aggregate_counts).
+    A missing count or population gives a missing rate."""
+    meta = ds.indicator(indicator_id)
+    base = str(meta["rate_base"])
+    if base == "none":
+        raise ValueError(f"{indicator_id} has no population base (rate_base is none)")
+    pop = population_table(ds, base)
+    out = counts.merge(pop, on=["territory_id", "year"], how="left")
+    per = float(meta["rate_per"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = out["value"] / out["population"] * per
+    out["rate"] = rate.where(out["population"] > 0)
+    return out
+
+
+def rates(ds: Dataset, indicator_id: str, level: int, freq: str, sex: str = "total",
+          within: str | None = None) -> pd.DataFrame:
+    """aggregate_counts + add_rates: counts, population and rate per territory and period."""
+    return add_rates(ds, aggregate_counts(ds, indicator_id, level, freq, sex, within), indicator_id)
+
+
+def _ancestors(ds: Dataset, ids: pd.Series, from_level: int, to_level: int) -> pd.Series:
+    """Map territory ids of `from_level` to their ancestors at `to_level`."""
+    out = ids.astype(str)
+    parent = ds.territories["parent_id"]
+    for _ in range(from_level - to_level):
+        out = out.map(parent).astype(str)
+    return out
+
+
+def _period_start(period: pd.Series) -> pd.Series:
+    """First day of 'YYYY', 'YYYY-Qn' or 'YYYY-MM' periods."""
+    p = period.astype(str)
+    year = p.str.slice(0, 4).astype(int)
+    month = pd.Series(1, index=p.index)
+    q = p.str.contains("-Q", regex=False)
+    month[q] = (p[q].str.slice(6, 7).astype(int) - 1) * 3 + 1
+    mth = ~q & (p.str.len() == 7)
+    month[mth] = p[mth].str.slice(5, 7).astype(int)
+    return pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": 1}))
+
+
+def _empty_aggregate() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "territory_id": pd.Series(dtype=str),
+            "period": pd.Series(dtype=str),
+            "period_start": pd.Series(dtype="datetime64[ns]"),
+            "year": pd.Series(dtype=int),
+            "value": pd.Series(dtype=float),
+            "n_parts": pd.Series(dtype=int),
+            "n_missing": pd.Series(dtype=int),
+        }
+    )

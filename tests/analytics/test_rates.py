@@ -1,0 +1,117 @@
+"""Rates from summed counts and summed population, with missing values kept missing.
+
+The tiny dataset: country C, departments D1 (municipalities M1, M2) and D2 (M3); monthly counts
+Jan–Mar 2020 of one indicator; population per year.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analytics.dataset import Dataset, DatasetMeta
+from analytics.rates import add_rates, aggregate_counts, period_label, rates
+
+
+def tiny_dataset(observations: list[tuple[str, str, float | None]]) -> Dataset:
+    territories = pd.DataFrame(
+        {
+            "territory_id": ["C", "D1", "D2", "M1", "M2", "M3"],
+            "name": ["Country", "Dept 1", "Dept 2", "Muni 1", "Muni 2", "Muni 3"],
+            "level": [0, 1, 1, 2, 2, 2],
+            "parent_id": [None, "C", "C", "D1", "D1", "D2"],
+            "country_iso3": ["CCC"] * 6,
+        }
+    ).set_index("territory_id")
+    pop_rows = []
+    for tid, pop in {"M1": 1000.0, "M2": 3000.0, "M3": 6000.0, "D1": 4000.0, "D2": 6000.0, "C": 10000.0}.items():
+        pop_rows.append((tid, 2020, "total", "all", pop))
+    population = pd.DataFrame(pop_rows, columns=["territory_id", "year", "sex", "age_group", "population"])
+    indicators = pd.DataFrame(
+        {"indicator_id": ["hom"], "domain": ["crime"], "label_es": ["Homicidios"], "label_en": ["Homicides"],
+         "unit": ["count"], "higher_is_worse": [True], "rate_base": ["total"], "rate_per": [100000],
+         "source": ["test"], "synthetic": [True]}
+    ).set_index("indicator_id")
+    obs = pd.DataFrame(observations, columns=["territory_id", "period", "value"])
+    obs["indicator_id"] = "hom"
+    obs["sex"] = "total"
+    obs["value"] = obs["value"].astype(float)
+    obs["freq"] = "M"
+    obs["period_start"] = pd.to_datetime(obs["period"] + "-01")
+    obs["year"] = obs["period_start"].dt.year
+    meta = DatasetMeta("t", "t", "t", "1", "1.0", True, "", "", "es_419", (), ())
+    empty = pd.DataFrame()
+    return Dataset(Path("."), meta, territories, population, indicators, obs, empty, empty, empty, None, [], {}, "fp")
+
+
+FULL = [
+    ("M1", "2020-01", 1), ("M1", "2020-02", 0), ("M1", "2020-03", 2),
+    ("M2", "2020-01", 3), ("M2", "2020-02", 1), ("M2", "2020-03", 0),
+    ("M3", "2020-01", 5), ("M3", "2020-02", 4), ("M3", "2020-03", 6),
+]
+
+
+def test_department_rate_is_summed_counts_over_summed_population():
+    ds = tiny_dataset(FULL)
+    out = rates(ds, "hom", level=1, freq="Y").set_index("territory_id")
+    # D1: counts 1+0+2+3+1+0 = 7 over 1000+3000 people -> 175 per 100k
+    assert out.at["D1", "value"] == 7
+    assert out.at["D1", "population"] == 4000
+    assert out.at["D1", "rate"] == pytest.approx(175.0)
+    # the mean of member rates would be (300 + 133.3)/2 = 216.7: not what we compute
+    assert out.at["D1", "rate"] != pytest.approx((300 + 400 / 3) / 2)
+    assert out.at["D2", "rate"] == pytest.approx(15 / 6000 * 100000)
+
+
+def test_country_and_quarter_aggregation():
+    ds = tiny_dataset(FULL)
+    out = rates(ds, "hom", level=0, freq="Q")
+    assert out["period"].tolist() == ["2020-Q1"]
+    assert out["value"].tolist() == [22]
+    assert out["rate"].iloc[0] == pytest.approx(220.0)
+    assert out["n_parts"].tolist() == [9]
+
+
+def test_a_blank_month_makes_the_aggregate_missing_not_smaller():
+    rows = [r if r[:2] != ("M2", "2020-02") else ("M2", "2020-02", None) for r in FULL]
+    ds = tiny_dataset(rows)
+    dept = rates(ds, "hom", level=1, freq="Y").set_index("territory_id")
+    assert math.isnan(dept.at["D1", "value"]) and math.isnan(dept.at["D1", "rate"])
+    assert dept.at["D1", "n_missing"] == 1
+    assert dept.at["D2", "value"] == 15  # D2 is complete
+    monthly = aggregate_counts(ds, "hom", level=2, freq="M").set_index(["territory_id", "period"])
+    assert math.isnan(monthly.at[("M2", "2020-02"), "value"])
+    assert monthly.at[("M2", "2020-03"), "value"] == 0  # a measured zero stays zero
+
+
+def test_an_absent_row_counts_as_missing_too():
+    ds = tiny_dataset([r for r in FULL if r[:2] != ("M3", "2020-03")])
+    out = aggregate_counts(ds, "hom", level=0, freq="Y")
+    assert math.isnan(out["value"].iloc[0]) and out["n_missing"].iloc[0] == 1
+
+
+def test_within_limits_to_a_department_and_finer_frequency_is_refused():
+    ds = tiny_dataset(FULL)
+    out = aggregate_counts(ds, "hom", level=2, freq="Y", within="D1")
+    assert out["territory_id"].tolist() == ["M1", "M2"]
+    assert out["value"].tolist() == [3, 4]
+    with pytest.raises(ValueError):
+        aggregate_counts(ds, "hom", level=2, freq="W")  # type: ignore[arg-type]
+
+
+def test_missing_population_gives_missing_rate():
+    ds = tiny_dataset(FULL)
+    counts = aggregate_counts(ds, "hom", level=2, freq="Y")
+    counts.loc[0, "year"] = 2019  # no population for 2019
+    out = add_rates(ds, counts, "hom")
+    assert math.isnan(out.loc[0, "rate"])
+
+
+def test_period_labels():
+    s = pd.Series(pd.to_datetime(["2020-01-01", "2020-05-01", "2020-12-01"]))
+    assert period_label(s, "Y").tolist() == ["2020", "2020", "2020"]
+    assert period_label(s, "Q").tolist() == ["2020-Q1", "2020-Q2", "2020-Q4"]
+    assert period_label(s, "M").tolist() == ["2020-01", "2020-05", "2020-12"]
