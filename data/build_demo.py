@@ -637,7 +637,7 @@ def build_indicators() -> pd.DataFrame:
     cols = ["indicator_id", "domain", "label_es", "label_en", "unit", "higher_is_worse", "rate_base", "rate_per",
             "source", "synthetic", "description_es", "description_en"]
     df = pd.DataFrame(rows, columns=cols)
-    df["rate_per"] = df["rate_per"].astype(str)
+    df["rate_per"] = pd.array([None if v == "" else int(v) for v in df["rate_per"]], dtype="Int64")
     return df.sort_values("indicator_id").reset_index(drop=True)
 
 
