@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.dataset import RATE_BASES, Dataset
-from analytics.rates import add_rates, aggregate_counts
+from analytics.rates import add_rates, aggregate_counts, roll_up_counts
 
 NORMALIZATIONS = ("minmax", "zscore", "rank")
 AGGREGATIONS = ("arithmetic", "geometric")
@@ -321,8 +321,10 @@ def pool_rates(ds: Dataset, config: IndexConfig) -> pd.DataFrame:
         meta = ds.indicator(iid)
         sex = indicator_sex(ds, spec)
         if meta["unit"] == "count":
+            finest = aggregate_counts(ds, iid, level, "Y", sex=sex, within=country)
             for lev in range(level, -1, -1):
-                yearly = add_rates(ds, aggregate_counts(ds, iid, lev, "Y", sex=sex, within=country), iid)
+                counts = finest if lev == level else roll_up_counts(ds, finest, lev)
+                yearly = add_rates(ds, counts, iid)
                 yearly = yearly[(yearly["year"] >= first) & (yearly["year"] <= last)]
                 ok = yearly["value"].notna() & yearly["population"].notna() & (yearly["population"] > 0)
                 used = yearly[ok]
@@ -991,3 +993,95 @@ def inputs_from_values(values: pd.DataFrame, departments: pd.Series, config: Ind
     long["level"] = config.level
     imputation = impute_missing(values, terr["department_id"], config.method.missing)
     return IndexInputs(config, terr, long, values, imputation, (0, 0))
+
+
+# ---- tables the page and the downloads show -----------------------------------------------------
+
+
+def ranking_table(result: IndexResult, mc: pd.DataFrame | None = None,
+                  reference: IndexResult | None = None) -> pd.DataFrame:
+    """The ranking with every column: territory, score, rank, group, top-N flag, dimension scores,
+    missing/imputed counts; with `mc` (MonteCarloResult.table) the median rank, 90 % rank interval,
+    shares of draws in the top group / top N and `robust_high` (share_top_group ≥ ROBUST_SHARE); with
+    `reference` (e.g. the default configuration) `rank_change` = reference rank − rank. Sorted by rank,
+    municipalities without a score last."""
+    t = result.table.copy()
+    if mc is not None:
+        t = t.join(mc)
+        t["robust_high"] = (t["share_top_group"] >= ROBUST_SHARE).where(t["share_top_group"].notna())
+    if reference is not None:
+        t["rank_change"] = rank_change(result, reference)
+    t = t.sort_values(["rank", "name"], na_position="last", kind="stable")
+    t.index.name = "territory_id"
+    return t
+
+
+def contribution_comparison(result: IndexResult, territory_id: str) -> pd.DataFrame:
+    """Dimension contributions (points of the score) of a municipality, the mean over the scored
+    municipalities of its department, and the mean over the country's. Rows: 'municipality',
+    'department', 'country'; columns: dimension ids."""
+    c = result.contributions
+    dept = result.inputs.territories["department_id"]
+    scored = result.score.notna()
+    d = dept.get(territory_id)
+    rows = {
+        "municipality": c.loc[territory_id] if territory_id in c.index else pd.Series(np.nan, index=c.columns),
+        "department": c[scored & (dept == d)].mean(),
+        "country": c[scored].mean(),
+    }
+    return pd.DataFrame(rows).T
+
+
+def municipality_profile(ds: Dataset, result: IndexResult, territory_id: str) -> pd.DataFrame:
+    """The raw indicators behind a municipality's score, one row per indicator (configuration order):
+
+    dimension, value (pooled, step 1), used (after smoothing and imputation, step 3; what was
+    normalized), imputed (bool), normalized (0–100, step 5), n_periods/first_year/last_year of the
+    pooled value, kind ('rate' per rate_per of rate_base, or 'mean' of a percent), rate_per,
+    rate_base, and the department and country values with their basis: 'rate' (pooled rate of summed
+    counts), 'observed' (mean of the values observed at that level) or 'municipal_median' (no value
+    observed at that level: the median of its municipalities, as used in the index).
+    """
+    cfg = result.config
+    pooled = result.inputs.pooled
+    terr = result.inputs.territories
+    dept = str(terr.at[territory_id, "department_id"])
+    country = ds.main_country
+    key = pooled.set_index(["territory_id", "indicator_id"])
+    used = result.inputs.imputation.values
+    imp = result.inputs.imputation.imputed
+    imputed_ids = set(imp.loc[imp["territory_id"] == territory_id, "indicator_id"])
+    rows = []
+    dim_of = cfg.indicator_dimension
+    for iid in cfg.indicator_ids:
+        meta = ds.indicator(iid)
+        r = key.loc[(territory_id, iid)] if (territory_id, iid) in key.index else None
+        row: dict[str, Any] = {
+            "indicator_id": iid,
+            "dimension": dim_of[iid],
+            "value": float(r["value"]) if r is not None else np.nan,
+            "used": float(used.at[territory_id, iid]) if territory_id in used.index else np.nan,
+            "imputed": iid in imputed_ids,
+            "normalized": float(result.normalized.at[territory_id, iid]) if territory_id in result.normalized.index
+            else np.nan,
+            "n_periods": int(r["n_periods"]) if r is not None else 0,
+            "first_year": r["first_year"] if r is not None else np.nan,
+            "last_year": r["last_year"] if r is not None else np.nan,
+            "kind": str(r["kind"]) if r is not None else "",
+            "rate_per": float(meta["rate_per"]) if pd.notna(meta["rate_per"]) else np.nan,
+            "rate_base": str(meta["rate_base"]),
+        }
+        for label, tid, members in (("department", dept, terr.index[terr["department_id"] == dept]),
+                                    ("country", country, terr.index)):
+            v = float(key.at[(tid, iid), "value"]) if (tid, iid) in key.index else np.nan
+            if row["kind"] == "rate":
+                basis = "rate"
+            elif pd.notna(v):
+                basis = "observed"
+            else:
+                v = float(used.loc[used.index.intersection(members), iid].median())
+                basis = "municipal_median"
+            row[f"{label}_value"] = v
+            row[f"{label}_basis"] = basis
+        rows.append(row)
+    return pd.DataFrame(rows)

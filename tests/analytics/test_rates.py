@@ -115,3 +115,21 @@ def test_period_labels():
     assert period_label(s, "Y").tolist() == ["2020", "2020", "2020"]
     assert period_label(s, "Q").tolist() == ["2020-Q1", "2020-Q2", "2020-Q4"]
     assert period_label(s, "M").tolist() == ["2020-01", "2020-05", "2020-12"]
+
+
+def test_roll_up_counts_equals_aggregating_at_the_coarser_level():
+    from analytics.rates import roll_up_counts
+
+    rows = [r if r[:2] != ("M2", "2020-02") else ("M2", "2020-02", None) for r in FULL]
+    for data in (FULL, rows):
+        ds = tiny_dataset(data)
+        muni = aggregate_counts(ds, "hom", level=2, freq="Y")
+        for level in (1, 0):
+            rolled = roll_up_counts(ds, muni, level).reset_index(drop=True)
+            direct = aggregate_counts(ds, "hom", level=level, freq="Y").reset_index(drop=True)
+            pd.testing.assert_frame_equal(rolled, direct, check_dtype=False)
+    ds = tiny_dataset(rows)
+    dept = roll_up_counts(ds, aggregate_counts(ds, "hom", level=2, freq="Y"), 1).set_index("territory_id")
+    assert math.isnan(dept.at["D1", "value"]) and dept.at["D1", "n_missing"] == 1 and dept.at["D2", "value"] == 15
+    with pytest.raises(ValueError):
+        roll_up_counts(ds, dept.reset_index(), 2)

@@ -1,0 +1,178 @@
+"""The methodology panel of the index page, generated from the configuration in use: every step and
+parameter in plain Spanish or English (the same facts as docs/index-methodology.md, with the values
+currently chosen)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import html
+
+from analytics import vawg_index as vi
+from components.formatting import fmt_number, fmt_percent
+
+
+def _w(x: float, lang: str) -> str:
+    return fmt_percent(100 * x, lang, 1 if abs(100 * x - round(100 * x)) > 1e-9 else 0)
+
+
+def methodology_steps(ds: Any, config: vi.IndexConfig, window: tuple[int, int], result: vi.IndexResult | None,
+                      lang: str) -> list[tuple[str, str]]:
+    """(step title, text) pairs describing the index as configured now."""
+    es = lang != "en"
+    m = config.method
+    total = sum(d.weight for d in config.dimensions)
+    dims = []
+    for d in config.dimensions:
+        wsum = sum(i.weight for i in d.indicators)
+        inds = ", ".join(
+            f"{ds.label(i.indicator_id, lang)} ({_w(i.weight / wsum, lang)}"
+            + ("" if i.polarity == 1 else (", polaridad inversa" if es else ", inverse polarity")) + ")"
+            for i in d.indicators)
+        dims.append(f"{d.label(lang)} {_w(d.weight / total, lang)}: {inds}")
+    n_ind = len(config.indicator_ids)
+    first, last = window
+    steps: list[tuple[str, str]] = []
+    if es:
+        steps.append(("1. Marco conceptual",
+                      f"{n_ind} indicadores en {len(config.dimensions)} dimensiones (amenazas a la vida, la integridad "
+                      f"y el patrimonio de las mujeres y factores de riesgo). Peso de cada dimensión y de cada indicador "
+                      f"dentro de ella: " + "; ".join(dims) + ". Polaridad: un valor más alto significa más prioridad, "
+                      "salvo los indicadores de polaridad inversa."))
+        steps.append(("2. Tasas acumuladas",
+                      f"Ventana de {m.pooling_years} año(s), {first}–{last}. Para los conteos: suma de casos de la "
+                      f"ventana ÷ suma de la población de referencia de los mismos años × 100 000 mujeres (o × 1 000 "
+                      f"mujeres de 10–19 años para los nacimientos en adolescentes). Un año con algún mes sin dato no "
+                      f"se usa (ni en el numerador ni en el denominador). Los porcentajes son el promedio de los "
+                      f"periodos disponibles de la ventana."))
+        if m.smoothing == "empirical_bayes":
+            steps.append(("3. Suavizado",
+                          "Bayes empírico local (Marshall, 1991, método de momentos): cada tasa municipal se acerca a "
+                          "la tasa de su departamento en proporción a su inestabilidad (poca población ⇒ más "
+                          "acercamiento). No se aplica a los porcentajes."))
+        else:
+            steps.append(("3. Suavizado", "Sin suavizado: se usan las tasas acumuladas tal como son."))
+    else:
+        steps.append(("1. Framework",
+                      f"{n_ind} indicators in {len(config.dimensions)} dimensions (threats to women's life, integrity "
+                      f"and property, and risk factors). Weight of each dimension and of each indicator within it: "
+                      + "; ".join(dims) + ". Polarity: a higher value means higher priority, except for indicators "
+                      "with inverse polarity."))
+        steps.append(("2. Pooled rates",
+                      f"Window of {m.pooling_years} year(s), {first}–{last}. Counts: cases summed over the window ÷ "
+                      f"reference population summed over the same years × 100,000 women (or × 1,000 women aged "
+                      f"10–19 for adolescent births). A year with any missing month is not used (neither in the "
+                      f"numerator nor in the denominator). Percentages are the mean of the window's available periods."))
+        if m.smoothing == "empirical_bayes":
+            steps.append(("3. Smoothing",
+                          "Local empirical Bayes (Marshall 1991, method of moments): each municipal rate is pulled "
+                          "toward its department's rate in proportion to its instability (small population ⇒ more "
+                          "pull). Percentages are not smoothed."))
+        else:
+            steps.append(("3. Smoothing", "No smoothing: the pooled rates are used as they are."))
+    rep = result.inputs.imputation.report if result is not None else None
+    n_missing = int((rep["n_missing"] > 0).sum()) if rep is not None else 0
+    n_imputed = int((rep["n_imputed"] > 0).sum()) if rep is not None else 0
+    n_excl = int(rep["excluded"].sum()) if rep is not None else 0
+    if es:
+        rule = ("se imputa con la mediana de los demás municipios del departamento (o del país si el departamento "
+                "no tiene ninguno)" if m.missing == "impute_department_median"
+                else "el municipio se excluye del ranking")
+        steps.append(("4. Datos faltantes",
+                      f"Si a un municipio le falta un indicador, {rule}. Ahora: {n_missing} municipio(s) con datos "
+                      f"faltantes, {n_imputed} con valores imputados, {n_excl} excluido(s). Un faltante nunca se "
+                      "trata como cero."))
+        steps.append(("5. Valores extremos",
+                      "Sin recorte de valores extremos." if m.winsor_percentile is None else
+                      f"Cada indicador se recorta (winsoriza) en su percentil {fmt_number(m.winsor_percentile, lang)} "
+                      f"por el lado de mayor prioridad, para que un municipio muy atípico no aplaste la escala."))
+        norm = {
+            "minmax": "mín–máx: 100 × (x − mín) / (máx − mín)",
+            "zscore": "puntaje z llevado a escala T: 50 + 10 × (x − media) / desviación estándar, acotado a 0–100",
+            "rank": "percentil del rango: 100 × (rango − 1) / (n − 1), empates con el rango promedio",
+        }[m.normalization]
+        steps.append(("6. Normalización",
+                      f"Cada indicador se lleva a 0–100 con {norm}; siempre, más alto = más prioridad (los "
+                      "indicadores de polaridad inversa se invierten antes)."))
+        agg = ("media aritmética ponderada" if m.aggregation == "arithmetic" else
+               f"media geométrica ponderada (los puntajes menores que {fmt_number(m.geometric_floor, lang)} cuentan "
+               f"como {fmt_number(m.geometric_floor, lang)}, para que un cero no anule el producto)")
+        steps.append(("7. Ponderación y agregación",
+                      f"Puntaje de cada dimensión = {agg} de sus indicadores; índice = {agg} de las dimensiones, "
+                      f"con los pesos indicados en el paso 1 (los deslizadores se reescalan a 100 %)."))
+    else:
+        rule = ("it is imputed with the median of the other municipalities of its department (or of the country when "
+                "the department has none)" if m.missing == "impute_department_median"
+                else "the municipality is excluded from the ranking")
+        steps.append(("4. Missing data",
+                      f"When a municipality lacks an indicator, {rule}. Now: {n_missing} municipality(ies) with "
+                      f"missing data, {n_imputed} with imputed values, {n_excl} excluded. Missing is never treated "
+                      "as zero."))
+        steps.append(("5. Outliers",
+                      "No capping of outliers." if m.winsor_percentile is None else
+                      f"Each indicator is capped (winsorized) at its {fmt_number(m.winsor_percentile, lang)}th "
+                      f"percentile on the higher-priority side, so one extreme municipality does not squash the scale."))
+        norm = {
+            "minmax": "min–max: 100 × (x − min) / (max − min)",
+            "zscore": "z-score on a T scale: 50 + 10 × (x − mean) / standard deviation, bounded to 0–100",
+            "rank": "percentile rank: 100 × (rank − 1) / (n − 1), ties get the average rank",
+        }[m.normalization]
+        steps.append(("6. Normalization",
+                      f"Each indicator is put on 0–100 with {norm}; always, higher = higher priority (indicators "
+                      "with inverse polarity are flipped first)."))
+        agg = ("weighted arithmetic mean" if m.aggregation == "arithmetic" else
+               f"weighted geometric mean (scores below {fmt_number(m.geometric_floor, lang)} count as "
+               f"{fmt_number(m.geometric_floor, lang)}, so a zero does not cancel the product)")
+        steps.append(("7. Weighting and aggregation",
+                      f"Dimension score = {agg} of its indicators; index = {agg} of the dimensions, with the weights "
+                      f"of step 1 (the sliders are rescaled to 100%)."))
+    th = result.thresholds if result is not None else None
+    cuts = ", ".join(fmt_number(float(x), lang, 1) for x in th) if th is not None else ""
+    if es:
+        cls = {"quantiles": "quintiles (cada grupo reúne una quinta parte de los municipios)",
+               "natural_breaks": "cortes naturales de Fisher–Jenks (mínima varianza dentro de cada grupo)",
+               "fixed": "umbrales fijos"}[m.classification]
+        steps.append(("8. Clasificación",
+                      f"Cinco grupos — muy alta, alta, media, baja y muy baja prioridad — por {cls}; cortes en uso: "
+                      f"{cuts} puntos. Los {m.top_n} primeros del ranking forman la lista a priorizar."))
+        steps.append(("9. Incertidumbre y sensibilidad",
+                      f"{m.mc_draws} simulaciones Monte Carlo (semilla {m.mc_seed}, reproducibles). En cada una: pesos "
+                      f"sorteados alrededor de los elegidos (Dirichlet, concentración {fmt_number(m.mc_concentration, lang)}), "
+                      "normalización al azar entre las tres, agregación aritmética o geométrica, y recorte de extremos "
+                      "sí o no. De cada municipio se informa el rango mediano, el intervalo de 90 % (percentiles 5–95) "
+                      f"y el porcentaje de simulaciones en el grupo muy alto; con {fmt_percent(100 * vi.ROBUST_SHARE, lang, 0)} "
+                      "o más se considera robustamente prioritario."))
+        steps.append(("Advertencia",
+                      "Este índice sigue la práctica del Manual OCDE/JRC de indicadores compuestos y de los índices de "
+                      "InfoSegura, pero no es el Índice de Priorización Territorial de VCMN oficial (IPTVCM) del "
+                      "Ministerio de Gobernación: sus pesos oficiales no son públicos."
+                      + (" Los datos municipales de esta demostración son sintéticos." if ds.meta.synthetic else "")))
+    else:
+        cls = {"quantiles": "quintiles (each group holds a fifth of the municipalities)",
+               "natural_breaks": "Fisher–Jenks natural breaks (least variance within each group)",
+               "fixed": "fixed thresholds"}[m.classification]
+        steps.append(("8. Classification",
+                      f"Five groups — very high, high, medium, low and very low priority — by {cls}; cut-offs in use: "
+                      f"{cuts} points. The first {m.top_n} of the ranking form the priority list."))
+        steps.append(("9. Uncertainty and sensitivity",
+                      f"{m.mc_draws} Monte Carlo simulations (seed {m.mc_seed}, reproducible). In each: weights drawn "
+                      f"around the chosen ones (Dirichlet, concentration {fmt_number(m.mc_concentration, lang)}), a random "
+                      "normalization among the three, arithmetic or geometric aggregation, and outlier capping on or "
+                      "off. For each municipality: the median rank, the 90% interval (5th–95th percentiles) and the "
+                      f"share of simulations in the very high group; {fmt_percent(100 * vi.ROBUST_SHARE, lang, 0)} or more "
+                      "counts as robustly high priority."))
+        steps.append(("Caveat",
+                      "This index follows the OECD/JRC Handbook on composite indicators and InfoSegura's indices, but "
+                      "it is not the official Territorial Prioritization Index of VAWG (IPTVCM) of the Ministry of "
+                      "Governance: its official weights are not public."
+                      + (" The municipal data in this demo are synthetic." if ds.meta.synthetic else "")))
+    return steps
+
+
+def methodology_panel(ds: Any, config: vi.IndexConfig, window: tuple[int, int], result: vi.IndexResult | None,
+                      lang: str) -> list[Any]:
+    items = [html.Li([html.Strong(title + ". "), text], className="mb-2")
+             for title, text in methodology_steps(ds, config, window, result, lang)]
+    doc = "Fórmulas completas: docs/index-methodology.md" if lang != "en" else "Full formulas: docs/index-methodology.md"
+    return [html.Ol(items, className="index-method-list", style={"listStyle": "none", "paddingLeft": 0}),
+            html.P(doc, className="small text-muted")]
