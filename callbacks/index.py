@@ -391,11 +391,12 @@ def register(app: Dash, ctx: AppContext) -> None:
         s = state_from_controls(svc, weights, norm, agg, winsor, smooth, miss, cls, top_n, color, selected)
         res, ranking = svc.ranking(s)
         children = detail_children(svc, res, ranking, s.selected, lang)
+        if dash_ctx.triggered_id != "index-selected":
+            # initial call or a control change: `update` rebuilds the map with the selection outlined
+            return children, no_update, no_update
         patch = Patch()
         patch["data"][2]["locations"] = [s.selected] if s.selected else []
         patch["data"][2]["z"] = [0] if s.selected else []
-        if dash_ctx.triggered_id != "index-selected":
-            return children, patch, no_update
         new_search = encode_search(ui.state_params(s, svc.default), search)
         return children, patch, new_search if new_search != (search or "") else no_update
 

@@ -254,7 +254,7 @@ def controls(config: vi.IndexConfig, s: IndexState, lang: str) -> html.Div:
     sliders = []
     for i, d in enumerate(config.dimensions):
         sliders.append(html.Div([
-            html.Label(d.label(lang), htmlFor=f"index-weight-{d.id}", className="control-label",
+            html.Label(d.label(lang), className="control-label",
                        id=f"index-weight-label-{d.id}"),
             dcc.Slider(id={"type": "index-weight", "dim": d.id}, min=0, max=100, step=5,
                        value=s.weights[i], marks={v: str(v) for v in (0, 25, 50, 75, 100)},
@@ -462,16 +462,16 @@ def map_figure(table: Any, config: vi.IndexConfig, color: str, geo_url: str, cen
         "showlegend": False, "name": "",
     }
     if color == "group":
-        z = [int(g) for g in scored["group"]]
+        # z = 6 − group so that "very high" sits at the top of the colour bar
+        z = [6 - int(g) for g in scored["group"]]
         scale = []
-        for i, g in enumerate(vi.GROUP_CODES):
+        for i, g in enumerate(reversed(vi.GROUP_CODES)):
             lo, hi = i / 5, (i + 1) / 5
             scale += [[lo, GROUP_COLOURS[g]], [hi, GROUP_COLOURS[g]]]
         trace.update(z=z, zmin=0.5, zmax=5.5, colorscale=scale, hovertemplate=hover + "<extra></extra>",
-                     colorbar={"title": {"text": t("index.col.group", lang)}, "tickvals": list(vi.GROUP_CODES),
+                     colorbar={"title": {"text": t("index.col.group", lang)}, "tickvals": [6 - g for g in vi.GROUP_CODES],
                                "ticktext": [group_label(g, lang) for g in vi.GROUP_CODES], "len": 0.6, "y": 0.5,
-                               "thickness": 16, "x": 0.99, "xanchor": "right", "bgcolor": "rgba(255,255,255,0.85)",
-                               "autorangereversed": False})
+                               "thickness": 16, "x": 0.99, "xanchor": "right", "bgcolor": "rgba(255,255,255,0.85)"})
         title = t("index.map.title", lang)
     else:
         col = "score" if color == "score" else f"dim_{color}"
@@ -507,7 +507,7 @@ def map_figure(table: Any, config: vi.IndexConfig, color: str, geo_url: str, cen
             "uirevision": "index-map",
         },
     }
-    return frame(fig, title, source, lang, bottom_margin=44)
+    return frame(fig, title, wrap(source, 160), lang, bottom_margin=44 if len(source) <= 160 else 60)
 
 
 def contribution_figure(comp: Any, config: vi.IndexConfig, labels: list[str], title: str, source: str,
@@ -534,13 +534,13 @@ def contribution_figure(comp: Any, config: vi.IndexConfig, labels: list[str], ti
             "barmode": "stack",
             "xaxis": {"title": {"text": t("index.contrib.axis", lang)}, "range": [0, 105], "gridcolor": "#eee"},
             "yaxis": {"autorange": "reversed", "automargin": True},
-            "legend": {"orientation": "h", "y": -0.28, "x": 0},
-            "margin": {"l": 10, "r": 20, "t": 56},
+            "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "traceorder": "normal"},
+            "margin": {"l": 10, "r": 20, "t": 84},
             "annotations": annotations,
             "hovermode": "closest",
         },
     }
-    return frame(fig, title, source, lang, bottom_margin=100)
+    return frame(fig, title, wrap(source, 95), lang, bottom_margin=96)
 
 
 def unit_text(row: Any, lang: str) -> str:
@@ -559,3 +559,16 @@ def unit_text(row: Any, lang: str) -> str:
 
 def fmt_share(x: float | None, lang: str) -> str:
     return fmt_percent(None if x is None or x != x else 100 * float(x), lang, 0)
+
+
+def wrap(text: str, width: int) -> str:
+    """Break a long source line with <br> for a figure annotation (plotly does not wrap text)."""
+    words, lines, cur = text.split(" "), [], ""
+    for w in words:
+        if cur and len(cur) + 1 + len(w) > width:
+            lines.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}" if cur else w
+    lines.append(cur)
+    return "<br>".join(lines)
