@@ -136,7 +136,7 @@ def methodology_steps(ds: Any, config: vi.IndexConfig, window: tuple[int, int], 
                       f"Cinco grupos — muy alta, alta, media, baja y muy baja prioridad — por {cls}; cortes en uso: "
                       f"{cuts} puntos. Los {m.top_n} primeros del ranking forman la lista a priorizar."))
         steps.append(("9. Incertidumbre y sensibilidad",
-                      f"{m.mc_draws} simulaciones Monte Carlo (semilla {m.mc_seed}, reproducibles). En cada una: pesos "
+                      f"{fmt_number(m.mc_draws, lang)} simulaciones Monte Carlo (semilla {m.mc_seed}, reproducibles). En cada una: pesos "
                       f"sorteados alrededor de los elegidos (Dirichlet, concentración {fmt_number(m.mc_concentration, lang)}), "
                       "normalización al azar entre las tres, agregación aritmética o geométrica, y recorte de extremos "
                       "sí o no. De cada municipio se informa el rango mediano, el intervalo de 90 % (percentiles 5–95) "
@@ -155,7 +155,7 @@ def methodology_steps(ds: Any, config: vi.IndexConfig, window: tuple[int, int], 
                       f"Five groups — very high, high, medium, low and very low priority — by {cls}; cut-offs in use: "
                       f"{cuts} points. The first {m.top_n} of the ranking form the priority list."))
         steps.append(("9. Uncertainty and sensitivity",
-                      f"{m.mc_draws} Monte Carlo simulations (seed {m.mc_seed}, reproducible). In each: weights drawn "
+                      f"{fmt_number(m.mc_draws, lang)} Monte Carlo simulations (seed {m.mc_seed}, reproducible). In each: weights drawn "
                       f"around the chosen ones (Dirichlet, concentration {fmt_number(m.mc_concentration, lang)}), a random "
                       "normalization among the three, arithmetic or geometric aggregation, and outlier capping on or "
                       "off. For each municipality: the median rank, the 90% interval (5th–95th percentiles) and the "

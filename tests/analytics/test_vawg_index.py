@@ -561,3 +561,42 @@ def test_equal_weights_and_equal_inputs_give_equal_scores_exactly():
     res = vi.compute_from_inputs(make_inputs(rows, SIMPLE))
     assert res.score.iloc[0] == res.score.iloc[1] == res.score.iloc[2]
     assert res.rank.iloc[:3].tolist() == [res.rank.iloc[0]] * 3
+
+
+# ---- tables for the page -------------------------------------------------------------------------
+
+def test_ranking_table_joins_monte_carlo_and_rank_change(result):
+    cfg = result.config
+    other = vi.compute_from_inputs(result.inputs, weights={"life": 0, "integrity": 0, "property": 0, "risk": 1})
+    mc = vi.monte_carlo(vi.normalized_variants(result.inputs), cfg).table
+    t = vi.ranking_table(other, mc, result)
+    assert t.index.tolist() == ["M3", "M1", "M2", "M4"]  # sorted by rank
+    assert t["rank_change"].to_dict() == {"M3": 1, "M1": -1, "M2": 0, "M4": 0}
+    assert t["robust_high"].to_dict() == (mc["share_top_group"] >= vi.ROBUST_SHARE).to_dict()
+    assert {"median_rank", "rank_p05", "rank_p95", "share_top_group", "share_top_n"} <= set(t.columns)
+
+
+def test_contribution_comparison_by_hand(result):
+    c = vi.contribution_comparison(result, "M1")
+    dims = result.dimension_scores / 4
+    assert c.loc["municipality"].tolist() == pytest.approx(dims.loc["M1"].tolist())
+    assert c.loc["department"].tolist() == pytest.approx(dims.loc[["M1", "M2"]].mean().tolist())  # D1
+    assert c.loc["country"].tolist() == pytest.approx(dims.mean().tolist())
+    assert c.loc["municipality"].sum() == pytest.approx(SCORES[0])
+
+
+def test_municipality_profile_by_hand(ds, result):
+    p = vi.municipality_profile(ds, result, "M2").set_index("indicator_id")
+    assert p.loc["vdw", "value"] == pytest.approx(25) and p.loc["vdw", "normalized"] == pytest.approx(0)
+    assert p.loc["vdw", "department_value"] == pytest.approx(50) and p.loc["vdw", "department_basis"] == "rate"
+    assert p.loc["vdw", "country_value"] == pytest.approx(14 / 24000 * 1e5)
+    # robbery: missing, imputed with M1's 150; department D1 has no complete year → missing rate
+    assert math.isnan(p.loc["rob", "value"]) and p.loc["rob", "used"] == 150 and bool(p.loc["rob", "imputed"])
+    assert p.loc["rob", "n_periods"] == 0 and math.isnan(p.loc["rob", "department_value"])
+    # schooling: a percent with no department observation → median of the department's municipalities
+    assert p.loc["edu", "department_value"] == pytest.approx(55)  # median(45, 65)
+    assert p.loc["edu", "department_basis"] == "municipal_median"
+    assert p.loc["edu", "country_value"] == pytest.approx(55)  # median(45, 65, 30, 85)
+    assert p.loc["edu", "kind"] == "mean" and p.loc["vdw", "kind"] == "rate" and p.loc["vdw", "rate_per"] == 100000
+    assert p.loc["comp", "first_year"] == 2020 and p.loc["comp", "last_year"] == 2021
+    assert p["dimension"].tolist() == ["life", "integrity", "integrity", "property", "risk"]
