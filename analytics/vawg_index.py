@@ -938,10 +938,14 @@ def monte_carlo(variants: Variants, config: IndexConfig, draws: int | None = Non
                 sel = np.flatnonzero((norm_choice == ni) & (win_choice == wins) & (agg_choice == ai))
                 if not len(sel):
                     continue
-                if ai == 0:
-                    scores[sel] = w_eff[sel] @ mat.T
-                else:
-                    scores[sel] = np.exp(w_eff[sel] @ np.log(np.maximum(mat, floor)).T)
+                base = mat if ai == 0 else np.log(np.maximum(mat, floor))
+                # Σ_j w_dj · x_ij as k broadcast multiply-adds: with k ≈ 7 this beats a BLAS call,
+                # whose threads only contend on a small shared machine
+                acc = np.zeros((len(sel), n))
+                ws = w_eff[sel]
+                for j in range(base.shape[1]):
+                    acc += ws[:, j:j + 1] * base[:, j][None, :]
+                scores[sel] = acc if ai == 0 else np.exp(acc)
     order = np.argsort(-scores, axis=1)
     ranks_dn = np.empty((draws, n), dtype=np.int32)
     np.put_along_axis(ranks_dn, order, np.arange(1, n + 1, dtype=np.int32)[None, :], axis=1)

@@ -62,7 +62,7 @@ def timeit(fn: Callable[[], Any], repeat: int = 15) -> tuple[float, Any]:
 
 def emit(name: str, seconds: float, **extra: Any) -> None:
     print(json.dumps({"benchmark": f"index.{name}", "municipalities": N, "seconds": round(seconds, 4),
-                      "cpus": os.cpu_count(), **extra}), flush=True)
+                      "cpus": os.cpu_count(), "load_avg_1min": round(os.getloadavg()[0], 1), **extra}), flush=True)
 
 
 def main() -> None:
