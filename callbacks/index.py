@@ -100,8 +100,9 @@ class IndexService:
         return self._view
 
 
-def _bounds_view(ds: Any) -> tuple[dict[str, float], float]:
-    """Centre and zoom that fit the level-2 (or level-1) geometry in a ~900 × 640 px map."""
+def _bounds_view(ds: Any, width: int = 560, height: int = 520, legend_px: int = 170) -> tuple[dict[str, float], float]:
+    """Centre and zoom that fit the level-2 (or level-1) geometry in a `width` × `height` px map whose
+    right `legend_px` pixels hold the colour bar (the country is shifted left of it)."""
     path = ds.boundary_files.get(2) or ds.boundary_files.get(1)
     if not path:
         return {"lon": 0.0, "lat": 0.0}, 1.0
@@ -126,9 +127,13 @@ def _bounds_view(ds: Any) -> tuple[dict[str, float], float]:
     def merc(lat: float) -> float:
         return math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85), -85)) / 2))
 
-    zx = math.log2(900 / 512 / max((x1 - x0) / 360, 1e-6))
-    zy = math.log2(560 / 512 / max((merc(y1) - merc(y0)) / (2 * math.pi), 1e-6))
-    return {"lon": (x0 + x1) / 2, "lat": (y0 + y1) / 2}, round(max(min(zx, zy) - 0.2, 0), 2)
+    usable = width - legend_px
+    zx = math.log2(usable / 512 / max((x1 - x0) / 360, 1e-6))
+    zy = math.log2(height / 512 / max((merc(y1) - merc(y0)) / (2 * math.pi), 1e-6))
+    zoom = round(max(min(zx, zy) - 0.1, 0), 2)
+    px_per_degree = 512 * 2 ** zoom / 360
+    shift = (legend_px / 2) / px_per_degree  # move the centre east so the country sits left of the bar
+    return {"lon": (x0 + x1) / 2 + shift, "lat": (y0 + y1) / 2}, zoom
 
 
 # ---- plain functions (tested directly) -------------------------------------------------------------
@@ -205,10 +210,11 @@ def summary_cards(ranking: pd.DataFrame, lang: str) -> list[Any]:
 
 
 def detail_children(svc: IndexService, res: vi.IndexResult, ranking: pd.DataFrame, tid: str | None,
-                    lang: str) -> list[Any]:
-    """The selected-municipality panel: rank line, contribution chart, indicators table."""
+                    lang: str) -> tuple[list[Any], list[Any]]:
+    """The selected-municipality panel (rank line, contribution chart) and the table of the indicators
+    behind the score."""
     if not tid or tid not in ranking.index:
-        return [html.P(t("index.detail.none", lang), className="text-muted")]
+        return [html.P(t("index.detail.none", lang), className="text-muted")], []
     ds = svc.ds
     r = ranking.loc[tid]
     head = [html.H3(f"{r['name']} ({r['department_name']})", className="h5 mb-1", id="index-detail-name")]
@@ -226,8 +232,7 @@ def detail_children(svc: IndexService, res: vi.IndexResult, ranking: pd.DataFram
             head.append(html.P(t("index.detail.interval", lang, lo=int(r["rank_p05"]), hi=int(r["rank_p95"]),
                                  share=ui.fmt_share(r["share_top_group"], lang)), className="small text-muted mb-1"))
     comp = vi.contribution_comparison(res, tid)
-    dept_name = str(r["department_name"])
-    labels = [str(r["name"]), t("index.contrib.dept_mean", lang, name=dept_name), t("index.contrib.country_mean", lang)]
+    labels = [str(r["name"]), t("index.contrib.dept_mean", lang), t("index.contrib.country_mean", lang)]
     src = svc.source(res, lang)
     fig = ui.contribution_figure(comp, res.config, labels, t("index.contrib.title", lang), src, lang)
     prof = vi.municipality_profile(ds, res, tid)
@@ -262,9 +267,10 @@ def detail_children(svc: IndexService, res: vi.IndexResult, ranking: pd.DataFram
         html.Tbody(rows),
     ], size="sm", hover=True, className="index-indicators", id="index-indicators")
     return head + [
-        graph("index-contrib", fig, lang, "indice-vcmn-contribuciones", t("index.contrib.title", lang), height="330px"),
+        graph("index-contrib", fig, lang, "indice-vcmn-contribuciones", t("index.contrib.title", lang), height="400px"),
         source_note(src),
-        html.H4(t("index.ind.title", lang), className="h6 mt-3"),
+    ], [
+        html.H4(t("index.ind.title", lang) + f" — {r['name']} ({r['department_name']})", className="h5 mt-3"),
         table,
         source_note(src),
     ]
@@ -379,6 +385,7 @@ def register(app: Dash, ctx: AppContext) -> None:
 
     @app.callback(
         Output("index-detail", "children"),
+        Output("index-detail-table", "children"),
         Output("index-map", "figure", allow_duplicate=True),
         Output("url", "search", allow_duplicate=True),
         Input("index-selected", "data"),
@@ -390,15 +397,15 @@ def register(app: Dash, ctx: AppContext) -> None:
     def detail(selected, weights, norm, agg, winsor, smooth, miss, cls, top_n, color, lang, search):
         s = state_from_controls(svc, weights, norm, agg, winsor, smooth, miss, cls, top_n, color, selected)
         res, ranking = svc.ranking(s)
-        children = detail_children(svc, res, ranking, s.selected, lang)
+        children, table = detail_children(svc, res, ranking, s.selected, lang)
         if dash_ctx.triggered_id != "index-selected":
             # initial call or a control change: `update` rebuilds the map with the selection outlined
-            return children, no_update, no_update
+            return children, table, no_update, no_update
         patch = Patch()
         patch["data"][2]["locations"] = [s.selected] if s.selected else []
         patch["data"][2]["z"] = [0] if s.selected else []
         new_search = encode_search(ui.state_params(s, svc.default), search)
-        return children, patch, new_search if new_search != (search or "") else no_update
+        return children, table, patch, new_search if new_search != (search or "") else no_update
 
     @app.callback(
         Output({"type": "index-weight", "dim": ALL}, "value"),

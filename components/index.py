@@ -121,9 +121,9 @@ register(
                                   "90% rank interval: {lo}–{hi} · in the very high group in {share} of simulations"),
         "index.detail.excluded": ("Sin puntaje: le faltan datos ({ind}) y la regla es excluir.",
                                   "No score: data are missing ({ind}) and the rule is to exclude."),
-        "index.contrib.title": ("Contribución de cada dimensión al puntaje", "Contribution of each dimension to the score"),
-        "index.contrib.dept_mean": ("Promedio depto. {name}", "{name} dept. average"),
-        "index.contrib.country_mean": ("Promedio nacional", "National average"),
+        "index.contrib.title": ("Aporte de cada dimensión al puntaje (puntos)", "Contribution of each dimension (points)"),
+        "index.contrib.dept_mean": ("Prom. depto.", "Dept. average"),
+        "index.contrib.country_mean": ("Prom. nacional", "National average"),
         "index.contrib.axis": ("Puntos del índice (0–100)", "Index points (0–100)"),
         "index.ind.title": ("Indicadores detrás del puntaje", "Indicators behind the score"),
         "index.ind.indicator": ("Indicador", "Indicator"),
@@ -312,29 +312,29 @@ def controls(config: vi.IndexConfig, s: IndexState, lang: str) -> html.Div:
 def column_defs(config: vi.IndexConfig, lang: str) -> list[dict[str, Any]]:
     num1 = {"function": "params.value == null ? '—' : d3.format(',.1f')(params.value)"}
     cols: list[dict[str, Any]] = [
-        {"field": "rank", "headerName": t("index.col.rank", lang), "width": 80, "pinned": "left",
+        {"field": "rank", "headerName": t("index.col.rank", lang), "width": 92, "minWidth": 92, "pinned": "left",
          "type": "numericColumn", "sort": "asc"},
-        {"field": "name", "headerName": t("index.col.name", lang), "width": 190, "pinned": "left",
+        {"field": "name", "headerName": t("index.col.name", lang), "width": 190, "minWidth": 175, "pinned": "left",
          "filter": "agTextColumnFilter"},
-        {"field": "department_name", "headerName": t("index.col.department", lang), "width": 140,
+        {"field": "department_name", "headerName": t("index.col.department", lang), "width": 140, "minWidth": 140,
          "filter": "agTextColumnFilter"},
-        {"field": "score", "headerName": t("index.col.score", lang), "width": 95, "type": "numericColumn",
+        {"field": "score", "headerName": t("index.col.score", lang), "width": 95, "minWidth": 92, "type": "numericColumn",
          "valueFormatter": num1},
-        {"field": "group_label", "headerName": t("index.col.group", lang), "width": 170,
+        {"field": "group_label", "headerName": t("index.col.group", lang), "width": 170, "minWidth": 170,
          "cellClassRules": {f"index-g{g}": f"params.data.group == {g}" for g in vi.GROUP_CODES}},
-        {"field": "interval", "headerName": t("index.col.interval", lang), "width": 120,
+        {"field": "interval", "headerName": t("index.col.interval", lang), "width": 125, "minWidth": 110,
          "comparator": {"function": "(a, b, na, nb) => (na.data.rank_p05 || 1e9) - (nb.data.rank_p05 || 1e9)"}},
-        {"field": "robust_pct", "headerName": t("index.col.robust", lang), "width": 150, "type": "numericColumn",
+        {"field": "robust_pct", "headerName": t("index.col.robust", lang), "width": 150, "minWidth": 120, "type": "numericColumn",
          "valueFormatter": {"function": "params.value == null ? '—' : d3.format('.0f')(params.value) + ' %'"}},
-        {"field": "rank_change", "headerName": t("index.col.change", lang), "width": 120, "type": "numericColumn",
+        {"field": "rank_change", "headerName": t("index.col.change", lang), "width": 120, "minWidth": 105, "type": "numericColumn",
          "valueFormatter": {"function": "params.value == null ? '—' : params.value > 0 ? '▲ ' + params.value : "
                                         "params.value < 0 ? '▼ ' + (-params.value) : '='"},
          "cellClassRules": {"index-up": "params.value > 0", "index-down": "params.value < 0"}},
     ]
     for d in config.dimensions:
-        cols.append({"field": f"dim_{d.id}", "headerName": d.label(lang), "width": 110, "type": "numericColumn",
+        cols.append({"field": f"dim_{d.id}", "headerName": d.label(lang), "width": 110, "minWidth": 100, "type": "numericColumn",
                      "valueFormatter": num1})
-    cols.append({"field": "n_imputed", "headerName": t("index.col.imputed", lang), "width": 110,
+    cols.append({"field": "n_imputed", "headerName": t("index.col.imputed", lang), "width": 110, "minWidth": 95,
                  "type": "numericColumn"})
     return cols
 
@@ -372,13 +372,12 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
     summary = html.Div(id="index-summary", className="index-summary row g-2 mb-2")
     map_col = html.Div(
         [
-            summary,
             html.Div([
                 html.Label(t("index.color_by", lang), htmlFor="index-color", className="control-label me-2 mb-0"),
                 dbc.Select(id="index-color", options=color_opts, value=s.color, size="sm",
                            style={"maxWidth": "20rem"}),
             ], className="d-flex align-items-center mb-1"),
-            graph("index-map", None, lang, "indice-vcmn-mapa", t("index.map.title", lang), height="640px"),
+            graph("index-map", None, lang, "indice-vcmn-mapa", t("index.map.title", lang), height="620px"),
             source_note("", note_id="index-map-source"),
         ]
     )
@@ -387,11 +386,12 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
         columnDefs=column_defs(config, lang),
         rowData=[],
         getRowId="params.data.territory_id",
-        defaultColDef={"sortable": True, "resizable": True, "suppressHeaderMenuButton": False},
+        defaultColDef={"sortable": True, "resizable": True, "wrapHeaderText": True, "autoHeaderHeight": True},
         dashGridOptions={"rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
                          "animateRows": False, "localeText": AG_LOCALE_ES if lang == "es" else {}},
         rowClassRules={"index-top-row": "params.data.top_n"},
         className="index-grid",
+        columnSize="sizeToFit",
         style={"height": "560px", "width": "100%"},
     )
     ranking = html.Div([
@@ -413,8 +413,12 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
             dcc.Store(id="index-lang", data=lang),
             dcc.Store(id="index-selected", data=s.selected),
             head,
-            dbc.Row([dbc.Col(controls(config, s, lang), lg=3, className="mb-3"), dbc.Col(map_col, lg=9)]),
-            dbc.Row([dbc.Col(ranking, lg=7, className="mt-3"), dbc.Col(detail, lg=5, className="mt-3")]),
+            dbc.Row([
+                dbc.Col(controls(config, s, lang), lg=3, className="mb-3"),
+                dbc.Col([summary, dbc.Row([dbc.Col(map_col, xl=7), dbc.Col(detail, xl=5)]),
+                         html.Div(id="index-detail-table")], lg=9),
+            ]),
+            dbc.Row([dbc.Col(ranking, lg=12, className="mt-3")]),
             method,
         ],
         fluid=True,
@@ -512,35 +516,37 @@ def map_figure(table: Any, config: vi.IndexConfig, color: str, geo_url: str, cen
 
 def contribution_figure(comp: Any, config: vi.IndexConfig, labels: list[str], title: str, source: str,
                         lang: str) -> dict[str, Any]:
-    """Horizontal stacked bars: each dimension's points of the score for the municipality, its
-    department's average and the national average."""
+    """Stacked columns: each dimension's points of the score for the municipality, its department's
+    average and the national average; the total on top of each column."""
+    xs = [wrap(lab, 12) for lab in labels]
     data = []
     for i, d in enumerate(config.dimensions):
         vals = [None if v != v else round(float(v), 2) for v in comp[d.id]]
         data.append({
-            "type": "bar", "orientation": "h", "name": d.label(lang), "y": labels, "x": vals,
+            "type": "bar", "name": d.label(lang), "x": xs, "y": vals,
             "marker": {"color": DIM_COLOURS[i % len(DIM_COLOURS)]},
-            "text": [fmt_number(v, lang, 1) if v is not None else "" for v in vals], "textposition": "inside",
-            "insidetextanchor": "middle",
-            "hovertemplate": "%{y}<br>" + d.label(lang) + ": %{x:.1f}<extra></extra>",
+            "text": [fmt_number(v, lang, 1) if v is not None and v >= 6 else "" for v in vals],
+            "textposition": "inside", "insidetextanchor": "middle", "textangle": 0,
+            "hovertemplate": "%{x}<br>" + d.label(lang) + ": %{y:.1f}<extra></extra>",
         })
     totals = comp.sum(axis=1, min_count=1)
-    annotations = [{"x": float(v), "y": lab, "text": f"<b>{fmt_number(float(v), lang, 1)}</b>", "showarrow": False,
-                    "xanchor": "left", "xshift": 4, "font": {"size": 13}}
-                   for lab, v in zip(labels, totals) if v == v]
+    annotations = [{"x": lab, "y": float(v), "text": f"<b>{fmt_number(float(v), lang, 1)}</b>", "showarrow": False,
+                    "yanchor": "bottom", "yshift": 2, "font": {"size": 14}}
+                   for lab, v in zip(xs, totals) if v == v]
     fig = {
         "data": data,
         "layout": {
             "barmode": "stack",
-            "xaxis": {"title": {"text": t("index.contrib.axis", lang)}, "range": [0, 105], "gridcolor": "#eee"},
-            "yaxis": {"autorange": "reversed", "automargin": True},
-            "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "traceorder": "normal"},
-            "margin": {"l": 10, "r": 20, "t": 84},
+            "bargap": 0.35,
+            "yaxis": {"range": [0, 100], "gridcolor": "#eee", "fixedrange": True, "title": {"text": "0–100"}},
+            "xaxis": {"fixedrange": True, "automargin": True, "tickangle": 0},
+            "legend": {"traceorder": "reversed", "x": 1.02, "xanchor": "left", "y": 0.5, "yanchor": "middle"},
+            "margin": {"l": 50, "r": 10, "t": 48},
             "annotations": annotations,
             "hovermode": "closest",
         },
     }
-    return frame(fig, title, wrap(source, 95), lang, bottom_margin=96)
+    return frame(fig, title, wrap(source, 52), lang, bottom_margin=110)
 
 
 def unit_text(row: Any, lang: str) -> str:
