@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from dash import ALL, Dash, Input, Output, Patch, State, ctx as dash_ctx, dcc, html, no_update
+from dash import ALL, Dash, Input, Output, State, ctx as dash_ctx, dcc, html, no_update
 import dash_bootstrap_components as dbc
 
 from analytics import vawg_index as vi
@@ -386,7 +386,6 @@ def register(app: Dash, ctx: AppContext) -> None:
     @app.callback(
         Output("index-detail", "children"),
         Output("index-detail-table", "children"),
-        Output("index-map", "figure", allow_duplicate=True),
         Output("url", "search", allow_duplicate=True),
         Input("index-selected", "data"),
         *CONTROLS,
@@ -399,13 +398,25 @@ def register(app: Dash, ctx: AppContext) -> None:
         res, ranking = svc.ranking(s)
         children, table = detail_children(svc, res, ranking, s.selected, lang)
         if dash_ctx.triggered_id != "index-selected":
-            # initial call or a control change: `update` rebuilds the map with the selection outlined
-            return children, table, no_update, no_update
-        patch = Patch()
-        patch["data"][2]["locations"] = [s.selected] if s.selected else []
-        patch["data"][2]["z"] = [0] if s.selected else []
+            return children, table, no_update
         new_search = encode_search(ui.state_params(s, svc.default), search)
-        return children, table, patch, new_search if new_search != (search or "") else no_update
+        return children, table, new_search if new_search != (search or "") else no_update
+
+    # Outline the selection on the map in the browser (a Patch of the third trace only, and only once
+    # the map has its traces: `update` draws the outline itself when it rebuilds the map).
+    app.clientside_callback(
+        """function(sel, fig) {
+            if (!fig || !fig.data || fig.data.length < 3) { return window.dash_clientside.no_update; }
+            const p = new window.dash_clientside.Patch();
+            p.assign(["data", 2, "locations"], sel ? [sel] : []);
+            p.assign(["data", 2, "z"], sel ? [0] : []);
+            return p.build();
+        }""",
+        Output("index-map", "figure", allow_duplicate=True),
+        Input("index-selected", "data"),
+        State("index-map", "figure"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output({"type": "index-weight", "dim": ALL}, "value"),

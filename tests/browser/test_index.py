@@ -110,11 +110,13 @@ def test_weights_ranking_reset_selection_and_downloads(page, demo_server):
     page.wait_for_function("() => { const g = document.querySelector('#index-contrib .js-plotly-plot');"
                            " return g && g.data && g.data.length === 4; }")
     shown = page.evaluate("() => document.querySelector('#index-contrib .js-plotly-plot').data"
-                          ".map(tr => [tr.name, tr.x[0]])")
+                          ".map(tr => [tr.name, tr.y[0]])")
     contrib = res_default.contributions.loc[tid]
     assert [x for _, x in shown] == pytest.approx([round(float(contrib[d]), 2) for d in cfg.dimension_ids], abs=0.006)
     assert [n for n, _ in shown] == ["Vida", "Integridad", "Patrimonio", "Factores de riesgo"]
     assert f"sel={tid}" in page.url
+    page.wait_for_function("(tid) => { const g = document.querySelector('#index-map .js-plotly-plot');"
+                           " return g && g.data[2].locations.length === 1 && g.data[2].locations[0] === tid; }", arg=tid)
     rank_text = page.locator("#index-detail-rank").inner_text()
     assert f"Rango 3 de {len(res_default.score)}" in rank_text
     rows = page.locator("#index-indicators tbody tr")
