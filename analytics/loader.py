@@ -152,8 +152,9 @@ def build_population(df: pd.DataFrame) -> pd.DataFrame:
     """Population with age_group defaulting to 'all' and year as int."""
     if "age_group" not in df.columns:
         df = df.assign(age_group=pd.Series("all", index=df.index, dtype="str"))
-    df = with_optional_columns(df, POPULATION)
-    return typed_ints_bools(df, POPULATION)
+    df = typed_ints_bools(with_optional_columns(df, POPULATION), POPULATION)
+    first = ["territory_id", "year", "sex", "age_group", "population"]
+    return df[first + [c for c in df.columns if c not in first]]
 
 
 def build_indicators(df: pd.DataFrame) -> pd.DataFrame:
