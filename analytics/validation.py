@@ -45,6 +45,7 @@ FALSE_WORDS = frozenset({"false", "0"})
 MAX_PER_CHECK = 100
 
 DATAPACKAGE = "datapackage.json"
+BIG_CSV_BYTES = 20_000_000
 
 
 @dataclass(frozen=True, order=True)
@@ -239,22 +240,29 @@ def read_raw(root: Path, spec: TableSpec, required: bool) -> tuple[RawTable | No
             frame = read_csv_text(path)
         else:
             frame = read_parquet(path, spec)
+    except UnicodeDecodeError:
+        return None, [Problem(path.name, None, None, None, "cannot be read: not UTF-8 text (save it as UTF-8)")]
     except Exception as exc:  # noqa: BLE001 - any reader error becomes a reported problem
         return None, [Problem(path.name, None, None, None, f"cannot be read: {exc}")]
+    if frame.shape[1] == 1 and ";" in str(frame.columns[0]):
+        return None, [Problem(path.name, None, None, None,
+                              "columns are separated by ';'; the contract requires ',' (and '.' for decimals)")]
     return RawTable(path.name, frame), []
 
 
 def read_csv_text(path: Path) -> pd.DataFrame:
     """A CSV file with every cell as a string; empty cells are empty strings.
 
-    The pyarrow parser is ~3x faster on big files; when it refuses a file, the C parser reads it
-    (or raises an error that names the offending line).
+    Big files go through the pyarrow parser (~3x faster); small ones, and any file pyarrow refuses, through
+    the C parser, whose errors name the offending line.
     """
-    try:
-        return pd.read_csv(path, engine="pyarrow", dtype=str, keep_default_na=False, na_values=[],
-                           encoding="utf-8")
-    except Exception:  # noqa: BLE001 - retried with the C parser, whose error is the one reported
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
+    if path.stat().st_size > BIG_CSV_BYTES:
+        try:
+            return pd.read_csv(path, engine="pyarrow", dtype=str, keep_default_na=False, na_values=[],
+                               encoding="utf-8")
+        except Exception:  # noqa: BLE001 - retried with the C parser, whose error is the one reported
+            pass
+    return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
 
 
 def read_parquet(path: Path, spec: TableSpec) -> pd.DataFrame:

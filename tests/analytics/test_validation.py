@@ -393,3 +393,16 @@ def test_huge_number_of_same_problem_is_capped(ds: Path) -> None:
     problems = validate_dataset(ds)
     assert len(problems) == 101
     assert "and 50 more rows like this" in str(problems[0])
+
+
+def test_semicolon_separated_csv(ds: Path) -> None:
+    text = (ds / "indicators.csv").read_text(encoding="utf-8")
+    (ds / "indicators.csv").write_text(text.replace(",", ";"), encoding="utf-8")
+    p = find(validate_dataset(ds), "indicators.csv", None, None)
+    assert "separated by ';'" in p.message
+
+
+def test_csv_not_utf8(ds: Path) -> None:
+    (ds / "territories.csv").write_bytes((ds / "territories.csv").read_text(encoding="utf-8").encode("latin-1"))
+    p = find(validate_dataset(ds), TERR, None, None)
+    assert p.message.startswith("cannot be read")
