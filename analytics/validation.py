@@ -431,8 +431,8 @@ def schema_problems(df: pd.DataFrame, spec: TableSpec, file: str, already: set[t
     key_complete = all(k in df.columns for k in spec.key)
     fast_key = categorical_key(df, spec) if key_complete else None
     problems: list[Problem] = []
-    if fast_key is not None and has_repeats(fast_key):
-        problems += duplicate_problems(df, list(spec.key), file)
+    if fast_key is not None and has_repeats(fast_key[fast_key >= 0]):
+        problems += duplicate_problems(df, list(spec.key), file, fast_key)
     try:
         build_schema(spec, check_key=key_complete and fast_key is None).validate(df, lazy=True)
     except pa.errors.SchemaErrors as err:
@@ -452,11 +452,11 @@ def has_repeats(codes: np.ndarray) -> bool:
 
 
 def categorical_key(df: pd.DataFrame, spec: TableSpec) -> np.ndarray | None:
-    """One int64 per row identifying its key, when every key column is categorical; else None.
+    """One int64 per row identifying its key (-1 when a key cell is empty), when every key column is
+    categorical; else None.
 
     pandera's uniqueness check (DataFrame.duplicated over several columns) takes ~1.6 s on 6 million
-    observations; repeats of this single integer are found in a fraction of that. Rows whose key has an
-    empty cell are left out (the schema reports the empty cell).
+    observations; repeats of this single integer are found in a fraction of that.
     """
     if not spec.key or not all(isinstance(df[k].dtype, pd.CategoricalDtype) for k in spec.key):
         return None
@@ -467,7 +467,7 @@ def categorical_key(df: pd.DataFrame, spec: TableSpec) -> np.ndarray | None:
         codes = cat.codes.to_numpy()
         complete &= codes >= 0
         combined = combined * len(cat.categories) + codes
-    return combined[complete]
+    return np.where(complete, combined, -1)
 
 
 def failure_cases_to_problems(
@@ -484,7 +484,11 @@ def failure_cases_to_problems(
             continue
         if "uniqueness" in check:
             continue  # handled below, once per duplicated row
-        rows = pd.to_numeric(group["index"], errors="coerce").dropna().astype(int)
+        index = pd.to_numeric(group["index"], errors="coerce")
+        if index.isna().any():  # a check that failed as a whole rather than on rows
+            problems.append(Problem(file, None, str(column), None,
+                                    f"check '{check}' could not run: {group['failure_case'].iloc[0]}"))
+        rows = index.dropna().astype(int).sort_values()
         message = "empty, but a value is required" if check == "not_nullable" else check
         found: list[Problem] = []
         for i, value in zip(rows, group.loc[rows.index, "failure_case"], strict=True):
@@ -492,7 +496,9 @@ def failure_cases_to_problems(
                 continue
             shown = "" if check == "not_nullable" or pd.isna(value) else format_value(value)
             found.append(Problem(file, int(i) + 1, str(column), shown, message))
-        problems += cap(found, file, str(column), message, len(found))
+            if len(found) > MAX_PER_CHECK:
+                break  # the rest are only counted
+        problems += cap(found, file, str(column), message, len(rows))
     dup_mask = fc["check"].astype(str).str.contains("uniqueness")
     if dup_mask.any():
         problems += duplicate_problems(df, key, file)
@@ -506,21 +512,32 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def duplicate_problems(df: pd.DataFrame, key: list[str], file: str) -> list[Problem]:
-    """One Problem per row whose key repeats an earlier row's key, naming that earlier row."""
+def duplicate_problems(df: pd.DataFrame, key: list[str], file: str, codes: np.ndarray | None = None) -> list[Problem]:
+    """One Problem per row whose key repeats an earlier row's key, naming that earlier row.
+
+    `codes`, when given, is `categorical_key` of the rows: then only rows with a repeated code are grouped.
+    """
     present = [k for k in key if k in df.columns]
-    dup = df.duplicated(present, keep="first")
-    if not dup.any():
+    if codes is not None:
+        involved = pd.Series(codes).duplicated(keep=False).to_numpy() & (codes >= 0)
+    else:
+        involved = df.duplicated(present, keep=False).to_numpy()
+    if not involved.any():
         return []
-    first_row = df.reset_index(drop=True).groupby(present, observed=True, dropna=False).ngroup()
-    first_of_group = pd.Series(np.arange(len(df)), index=df.index).groupby(first_row.to_numpy()).transform("min")
-    idx = np.flatnonzero(dup.to_numpy())
+    # only the rows that share a key with another row, numbered by position
+    sub = df.iloc[np.flatnonzero(involved)][present].assign(_pos=np.flatnonzero(involved))
+    groups = sub.groupby(present, observed=True, dropna=False, sort=False)["_pos"]
+    first = groups.transform("min").to_numpy()
+    pos = sub["_pos"].to_numpy()
+    repeats = pos[pos != first]
+    first_of = dict(zip(pos, first, strict=True))
+    columns = ", ".join(present)
     found = []
-    for i in idx[: MAX_PER_CHECK + 1]:
+    for i in repeats[: MAX_PER_CHECK + 1]:
         values = ", ".join(format_value(df[k].iloc[i]) for k in present)
-        found.append(Problem(file, int(i) + 1, ", ".join(present), values,
-                             f"duplicate key: same ({', '.join(present)}) as row {int(first_of_group.iloc[i]) + 1}"))
-    return cap(found, file, ", ".join(present), "duplicate key", len(idx))
+        found.append(Problem(file, int(i) + 1, columns, values,
+                             f"duplicate key: same ({columns}) as row {int(first_of[i]) + 1}"))
+    return cap(found, file, columns, "duplicate key", len(repeats))
 
 
 # ---- cross-table checks (plain pandas) -----------------------------------------------------------
