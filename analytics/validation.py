@@ -13,7 +13,6 @@ Row numbers are 1-based data rows: pandas index 0 is "row 1", the header is row 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ import pyarrow.parquet as pq
 import shapely
 
 ID_PATTERN = r"^[A-Za-z0-9_.-]+$"
+ID_MESSAGE = "not a valid identifier (letters, digits, _ . - only)"
 PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$"
 ISO3_PATTERN = r"^[A-Z]{3}$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
@@ -402,7 +402,7 @@ def build_schema(spec: TableSpec, check_key: bool = True) -> pa.DataFrameSchema:
     for c in spec.columns:
         checks: list[pa.Check] = []
         if c in spec.ids:
-            checks.append(pa.Check.str_matches(ID_PATTERN, error="not a valid identifier (letters, digits, _ . - only)"))
+            checks.append(pa.Check.str_matches(ID_PATTERN, error=ID_MESSAGE))
         if c in spec.enums:
             allowed = spec.enums[c]
             checks.append(pa.Check.isin(list(allowed), error=f"not one of the allowed values: {', '.join(allowed)}"))
