@@ -37,8 +37,8 @@ UNITS = ("count", "rate", "percent", "index", "usd")
 RATE_BASES = ("total", "female", "male", "female_10_19", "none")
 EVENT_KINDS = ("intervention", "shock", "policy", "other")
 
-TRUE_WORDS = frozenset({"true", "1"})
-FALSE_WORDS = frozenset({"false", "0"})
+TRUE_WORDS = frozenset({"true"})
+FALSE_WORDS = frozenset({"false"})
 
 # A broken 6-million-row file could yield millions of identical problems; past this many per
 # (file, column, message) the rest are summarised in one line.
@@ -157,14 +157,14 @@ COSTS = TableSpec(
         "country_iso3", "year", "study", "category", "subcategory", "label_es", "label_en",
         "illustrative", "source",
     ),
-    optional=("value_usd", "pct_gdp"),
-    ids=("study", "category", "subcategory"),
-    patterns={"country_iso3": (ISO3_PATTERN, "not an ISO 3166-1 alpha-3 code (3 upper-case letters)")},
+    optional=("value_usd", "pct_gdp", "note_es", "note_en"),
+    # country_iso3 may be a regional code such as LAC, which is not a territory
+    ids=("country_iso3", "study", "category", "subcategory"),
     numbers=("value_usd", "pct_gdp"),
     integers=("year",),
     booleans=("illustrative",),
     non_negative=("value_usd", "pct_gdp"),
-    nullable=("value_usd", "pct_gdp"),
+    nullable=("value_usd", "pct_gdp", "note_es", "note_en"),
 )
 COST_REFERENCES = TableSpec(
     name="cost_references",
@@ -347,7 +347,7 @@ def arrow_float(text: pd.Series) -> pd.Series | None:
 
 
 def parse_bool(s: pd.Series, file: str, column: str) -> tuple[pd.Series, list[Problem]]:
-    """Nullable boolean from 'true'/'false' (any case) or 1/0; anything else is a problem."""
+    """Nullable boolean from 'true'/'false' (any case); anything else is a problem."""
     if pd.api.types.is_bool_dtype(s):
         return s.astype("boolean"), []
     text = s.astype("str").str.strip().str.lower()
