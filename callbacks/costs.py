@@ -82,7 +82,7 @@ def _empty_figure(message: str, title: str, source: str, lang: str) -> dict[str,
                              "showarrow": False, "font": {"size": 20, "color": "#555"}, "name": "nodata"}],
         },
     }
-    return frame(fig, title, wrap_for_figure(source), lang)
+    return place_source(frame(fig, title, wrap_for_figure(source), lang, bottom_margin=70), 70)
 
 
 def category_colours(categories: list[str]) -> dict[str, str]:
@@ -116,7 +116,14 @@ def treemap_figure(ctx: AppContext, b: pd.DataFrame, country: str, year: int, un
     title = t("costs.treemap.title", lang, country=cname, year=year, unit=t(f"costs.unit.{unit}.axis", lang))
     col = ac.unit_column(unit)
     if b.empty or is_missing(float(b.loc[b["level"] == 0, col].iloc[0]) if (b["level"] == 0).any() else None):
-        return _empty_figure(t("costs.no_data_unit", lang), title, source, lang)
+        why = (t("costs.kf.no_population", lang, country=cname, year=year) if unit == "per_capita"
+               else t("costs.kf.no_pct", lang, country=cname) if unit == "pct_gdp" else "")
+        return _empty_figure(t("costs.no_data_unit", lang) + (f"<br><span style='font-size:14px'>{why}</span>" if why else ""),
+                             title, source, lang)
+    if not (b["level"] > 0).any():  # only the total: a one-box treemap says nothing; say it in words
+        total = float(b.loc[b["level"] == 0, col].iloc[0])
+        msg = f"<b>{cc.fmt_unit(total, unit, lang)}</b><br>" + t("costs.treemap.total_only", lang)
+        return _empty_figure(msg, title, source, lang)
     nodes = b.loc[b[col].notna()].copy()
     # plotted sizes: a parent is at least the sum of its drawn children (rounding of published parts must not
     # make plotly drop the parent); the text always shows the published value
@@ -350,8 +357,9 @@ def notes(ctx: AppContext, k: ac.KeyFigures, b: pd.DataFrame, comp: pd.DataFrame
                            id="costs-note-split", className="" if k.split.consistent else "text-danger fw-semibold"))
     if len(b) and not (b["level"] == 1).any():
         out.append(html.Li(t("costs.no_breakdown", lang, country=cname, year=k.year), id="costs-note-nobreakdown"))
+    comp_countries = comp.loc[comp["is_territory"]] if len(comp) else comp
     if (len(b) and bool((b["usd_derived"] | b["pct_derived"]).any())) or (
-            len(comp) and bool((comp["usd_derived"] | comp["pct_derived"]).any())):
+            len(comp_countries) and bool((comp_countries["usd_derived"] | comp_countries["pct_derived"]).any())):
         out.append(html.Li(t("costs.derived.note", lang), id="costs-note-derived"))
     if len(comp):
         for code in comp.loc[~comp["is_territory"], "country_iso3"].drop_duplicates():

@@ -107,6 +107,8 @@ register(
             "El estudio publica solo el total de {country} en {year}; no hay desglose por categoría.",
             "The study publishes only the total for {country} in {year}; there is no breakdown by category.",
         ),
+        "costs.treemap.total_only": ("El estudio publica solo el total; no hay desglose por categoría.",
+                                     "The study publishes only the total; there is no breakdown by category."),
         "costs.no_data_unit": ("Sin datos en esta unidad", "No data in this unit"),
         "costs.illustrative.legend": ("rayado = cifra ilustrativa", "hatched = illustrative figure"),
         "costs.illustrative.note": (
