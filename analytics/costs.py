@@ -24,6 +24,7 @@ from __future__ import annotations
 import calendar
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -268,19 +269,30 @@ def split_checks(rows: pd.DataFrame) -> list[SplitCheck]:
     return out
 
 
+def is_country(ds: Dataset, country_iso3: str) -> bool:
+    """True when the code is a country (a level-0 territory) of the dataset, False for regional codes (LAC)."""
+    t = ds.territories
+    return bool(((t["level"] == 0) & (t["country_iso3"] == country_iso3)).any())
+
+
 def country_population(ds: Dataset, country_iso3: str, year: int) -> float:
     """Total population of a country (its level-0 territory) in `year`, from the dataset's population table;
     NaN when the dataset has no such figure (no interpolation, no other year)."""
+    return _country_populations(ds).get((country_iso3, int(year)), float("nan"))
+
+
+@lru_cache(maxsize=8)
+def _country_populations(ds: Dataset) -> dict[tuple[str, int], float]:
+    """{(country_iso3, year): total population} of the level-0 territories (computed once per dataset)."""
     t = ds.territories
-    ids = t.index[(t["level"] == 0) & (t["country_iso3"] == country_iso3)]
-    if len(ids) == 0:
-        return float("nan")
+    level0 = t.loc[t["level"] == 0, "country_iso3"]
     pop = population_table(ds, "total")
-    s = pop.loc[(pop["territory_id"] == str(ids[0])) & (pop["year"] == int(year)), "population"]
-    return float(s.iloc[0]) if len(s) else float("nan")
+    pop = pop.loc[pop["territory_id"].isin(level0.index) & pop["population"].notna()]
+    iso = pop["territory_id"].map(level0)
+    return {(str(c), int(y)): float(v) for c, y, v in zip(iso, pop["year"], pop["population"])}
 
 
-def breakdown(rows: pd.DataFrame, population: float = float("nan")) -> pd.DataFrame:
+def breakdown(rows: pd.DataFrame, population: float = float("nan"), convert: bool = True) -> pd.DataFrame:
     """The account of one study, country and year as a hierarchy, in every unit.
 
     Returns one row per node: node_id ("total", "health", "health/medical_care"), parent_id ("" for the
@@ -289,9 +301,10 @@ def breakdown(rows: pd.DataFrame, population: float = float("nan")) -> pd.DataFr
     or of its % of GDP when USD is absent), illustrative, usd_derived / pct_derived (True when the figure was
     converted with the GDP implied by the study's own total of that country and year), source.
 
-    Conversions: a row with only one of value_usd / pct_gdp gets the other from the implied GDP
-    (total value_usd / total pct_gdp) of the same account, flagged as derived. Nothing else is filled.
-    Refuses rows of several studies.
+    Conversions (when `convert`): a row with only one of value_usd / pct_gdp gets the other from the implied
+    GDP (total value_usd / total pct_gdp) of the same account, flagged as derived. Nothing else is filled.
+    Pass convert=False for regional aggregates, whose % of GDP is an average of countries' percentages
+    (the implied "GDP" would not be a GDP). Refuses rows of several studies.
     """
     ensure_one_basis(rows)
     if rows.empty:
@@ -301,7 +314,8 @@ def breakdown(rows: pd.DataFrame, population: float = float("nan")) -> pd.DataFr
     r["pct_gdp"] = pd.to_numeric(r["pct_gdp"], errors="coerce").astype(float)
     is_total = (r["category"] == TOTAL) & (r["subcategory"] == TOTAL)
     tot = r.loc[is_total]
-    gdp = implied_gdp(float(tot["value_usd"].iloc[0]), float(tot["pct_gdp"].iloc[0])) if len(tot) else float("nan")
+    gdp = (implied_gdp(float(tot["value_usd"].iloc[0]), float(tot["pct_gdp"].iloc[0]))
+           if len(tot) and convert else float("nan"))
     r["usd_derived"] = r["value_usd"].isna() & r["pct_gdp"].notna() & (not _nan(gdp))
     r["pct_derived"] = r["pct_gdp"].isna() & r["value_usd"].notna() & (not _nan(gdp))
     r.loc[r["usd_derived"], "value_usd"] = r.loc[r["usd_derived"], "pct_gdp"] / 100.0 * gdp
@@ -365,7 +379,7 @@ def key_figures(ds: Dataset, study: str, country: str, year: int) -> KeyFigures:
     missing)."""
     rows = account(ds.costs, study, country, year)
     pop = country_population(ds, country, year)
-    b = breakdown(rows, pop)
+    b = breakdown(rows, pop, convert=is_country(ds, country))
     tot = b.loc[b["level"] == 0]
     if len(tot):
         usd, pct = float(tot["value_usd"].iloc[0]), float(tot["pct_gdp"].iloc[0])
@@ -435,7 +449,7 @@ def country_comparison(ds: Dataset, study: str, year: int) -> pd.DataFrame:
     frames = []
     for c in sorted(set(rows_all["country_iso3"].astype(str))):
         pop = country_population(ds, c, year)
-        b = breakdown(rows_all.loc[rows_all["country_iso3"] == c], pop)
+        b = breakdown(rows_all.loc[rows_all["country_iso3"] == c], pop, convert=c in level0)
         cats = b.loc[b["level"] == 1]
         tot = b.loc[b["level"] == 0]
         seg = cats if len(cats) else tot

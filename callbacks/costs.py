@@ -125,6 +125,10 @@ def treemap_figure(ctx: AppContext, b: pd.DataFrame, country: str, year: int, un
         msg = f"<b>{cc.fmt_unit(total, unit, lang)}</b><br>" + t("costs.treemap.total_only", lang)
         return _empty_figure(msg, title, source, lang)
     nodes = b.loc[b[col].notna()].copy()
+    if not (nodes["level"] > 0).any():  # the parts have no figure in this unit
+        total = float(b.loc[b["level"] == 0, col].iloc[0])
+        msg = f"<b>{cc.fmt_unit(total, unit, lang)}</b><br>" + t("costs.treemap.parts_other_unit", lang)
+        return _empty_figure(msg, title, source, lang)
     # plotted sizes: a parent is at least the sum of its drawn children (rounding of published parts must not
     # make plotly drop the parent); the text always shows the published value
     size = dict(zip(nodes["node_id"], nodes[col].astype(float)))
@@ -302,7 +306,7 @@ def compute(ctx: AppContext, study: str, country: str, year: int) -> tuple[ac.Ke
     """Key figures, breakdown and country comparison of a selection (memoized by the app)."""
     ds = ctx.dataset
     k = ac.key_figures(ds, study, country, year)
-    b = ac.breakdown(ac.account(ds.costs, study, country, year), k.population)
+    b = ac.breakdown(ac.account(ds.costs, study, country, year), k.population, convert=ac.is_country(ds, country))
     comp = ac.country_comparison(ds, study, year)
     return k, b, comp
 
@@ -349,12 +353,17 @@ def notes(ctx: AppContext, k: ac.KeyFigures, b: pd.DataFrame, comp: pd.DataFrame
     if len(b) and bool(b["illustrative"].any()) or (len(comp) and bool(comp["illustrative"].any())):
         out.append(html.Li([html.Span("▨ ", **{"aria-hidden": "true"}), t("costs.illustrative.note", lang)],
                            id="costs-note-illustrative"))
-    if k.split is not None and k.split.consistent is not None:
-        key = "costs.split.ok" if k.split.consistent else "costs.split.bad"
-        out.append(html.Li(t(key, lang, parts=cc.fmt_musd(k.split.parts_sum, lang, 1),
-                             total=cc.fmt_musd(k.split.total, lang, 1),
-                             diff=cc.fmt_musd(k.split.difference, lang, 1)),
-                           id="costs-note-split", className="" if k.split.consistent else "text-danger fw-semibold"))
+    split = k.split
+    if split is not None and split.consistent is None and len(rows):
+        split = ac.check_split(rows, ac.TOTAL, "pct_gdp")  # USD parts missing: check the % of GDP split
+    if split is not None and split.consistent is not None:
+        key = "costs.split.ok" if split.consistent else "costs.split.bad"
+        if split.column == "value_usd":
+            f = lambda x: cc.fmt_musd(x, lang, 1)  # noqa: E731
+        else:
+            f = lambda x: cc.fmt_unit(x, "pct_gdp", lang) + " " + t("costs.kf.pct_gdp", lang)  # noqa: E731
+        out.append(html.Li(t(key, lang, parts=f(split.parts_sum), total=f(split.total), diff=f(split.difference)),
+                           id="costs-note-split", className="" if split.consistent else "text-danger fw-semibold"))
     if len(b) and not (b["level"] == 1).any():
         out.append(html.Li(t("costs.no_breakdown", lang, country=cname, year=k.year), id="costs-note-nobreakdown"))
     comp_countries = comp.loc[comp["is_territory"]] if len(comp) else comp

@@ -109,6 +109,9 @@ register(
         ),
         "costs.treemap.total_only": ("El estudio publica solo el total; no hay desglose por categoría.",
                                      "The study publishes only the total; there is no breakdown by category."),
+        "costs.treemap.parts_other_unit": (
+            "El desglose de este total no tiene cifras en esta unidad; véalo en % del PIB.",
+            "The parts of this total have no figures in this unit; see them in % of GDP."),
         "costs.no_data_unit": ("Sin datos en esta unidad", "No data in this unit"),
         "costs.illustrative.legend": ("rayado = cifra ilustrativa", "hatched = illustrative figure"),
         "costs.illustrative.note": (

@@ -30,6 +30,7 @@ from analytics.costs import (
     days_in_year,
     ensure_one_basis,
     implied_gdp,
+    is_country,
     key_figures,
     pct_of_gdp,
     per_capita,
@@ -211,6 +212,10 @@ def test_breakdown_hierarchy_units_and_derived_conversions():
     assert b.at["c2", "value_usd"] == pytest.approx(40.0)
     assert bool(b.at["c2", "usd_derived"]) and not bool(b.at["c1", "usd_derived"])
     assert bool(b.at["c2", "illustrative"]) and not bool(b.at["total", "illustrative"])
+    # no conversion for a regional aggregate (its % of GDP is an average, the implied "GDP" is not one)
+    nb = breakdown(acc, 2_000_000, convert=False).set_index("node_id")
+    assert math.isnan(nb.at["c2", "value_usd"]) and not bool(nb.at["c2", "usd_derived"])
+    assert is_country(ds, "AAA") and not is_country(ds, "REG")
     # with no population, per-capita is missing (not zero)
     assert breakdown(acc)["usd_per_capita"].isna().all()
     assert unit_column("per_capita") == "usd_per_capita"
