@@ -326,7 +326,8 @@ def breakdown(rows: pd.DataFrame, population: float = float("nan"), convert: boo
     r["parent_id"] = np.where(r["level"] == 0, "", np.where(r["level"] == 1, TOTAL, r["category"]))
     if len(tot):
         total_usd, total_pct = float(r.loc[is_total, "value_usd"].iloc[0]), float(r.loc[is_total, "pct_gdp"].iloc[0])
-        r["share_of_total"] = shares(r["value_usd"], total_usd) if not _nan(total_usd) else shares(r["pct_gdp"], total_pct)
+        # share of the total in USD; where a part has no USD figure, the same share from % of GDP
+        r["share_of_total"] = shares(r["value_usd"], total_usd).fillna(shares(r["pct_gdp"], total_pct))
     else:
         r["share_of_total"] = np.nan
     r["usd_per_capita"] = [per_capita(v, population) for v in r["value_usd"]]

@@ -357,7 +357,12 @@ def notes(ctx: AppContext, k: ac.KeyFigures, b: pd.DataFrame, comp: pd.DataFrame
     if split is not None and split.consistent is None and len(rows):
         split = ac.check_split(rows, ac.TOTAL, "pct_gdp")  # USD parts missing: check the % of GDP split
     if split is not None and split.consistent is not None:
-        key = "costs.split.ok" if split.consistent else "costs.split.bad"
+        if not split.consistent:
+            key = "costs.split.bad"
+        elif f"{split.parts_sum:.2f}" == f"{split.total:.2f}":
+            key = "costs.split.ok"
+        else:
+            key = "costs.split.rounding"
         if split.column == "value_usd":
             f = lambda x: cc.fmt_musd(x, lang, 1)  # noqa: E731
         else:

@@ -122,6 +122,9 @@ register(
         ),
         "costs.split.ok": ("El desglose suma {parts}, igual al total publicado ({total}).",
                            "The breakdown adds up to {parts}, equal to the published total ({total})."),
+        "costs.split.rounding": (
+            "El desglose suma {parts}; el total publicado es {total} (diferencia de redondeo de la fuente).",
+            "The breakdown adds up to {parts}; the published total is {total} (a rounding difference in the source)."),
         "costs.split.bad": (
             "Atención: el desglose suma {parts}, no el total publicado ({total}); diferencia {diff}.",
             "Warning: the breakdown adds up to {parts}, not the published total ({total}); difference {diff}.",
@@ -218,7 +221,7 @@ def key_figure(value: str, label: str, meta: str | None, fig_id: str, missing: b
     return dbc.Col(
         html.Div(
             [
-                html.Div([html.Span(value, id=fig_id), html.Span(" " + suffix, className="key-figure-suffix") if suffix else None],
+                html.Div([html.Span(value, id=fig_id), " " if suffix else None, html.Span(suffix, className="key-figure-suffix") if suffix else None],
                          className="key-figure" + (" key-figure-missing" if missing else "")),
                 html.Div(label, className="key-figure-label"),
                 html.Div(meta or "", className="key-figure-meta"),

@@ -207,6 +207,7 @@ def test_breakdown_hierarchy_units_and_derived_conversions():
     assert list(b.index) == ["total", "c1", "c2", "c1/x", "c1/y"]
     assert b.at["c1/x", "parent_id"] == "c1" and b.at["c1", "parent_id"] == "total" and b.at["total", "parent_id"] == ""
     assert b.at["c1", "share_of_total"] == pytest.approx(60.0)
+    assert b.at["c2", "share_of_total"] == pytest.approx(40.0)
     assert b.at["c1/y", "usd_per_capita"] == pytest.approx(17.5)  # 35e6 / 2e6
     # c2: USD derived from 4.0 % of the implied GDP (100 / 0.10 = 1,000) -> 40.0, flagged as derived
     assert b.at["c2", "value_usd"] == pytest.approx(40.0)

@@ -122,3 +122,18 @@ def test_text_helpers():
     assert cb.text_colour("#F0E442") == "#1b1f24" and cb.text_colour("#0072B2") == "#ffffff"
     assert cb.mix("#000000", "#ffffff", 0.5) == "#808080"
     assert "<br>" in cb.wrap_for_figure("x " * 80, 50)
+
+
+def test_split_note_says_equal_rounding_or_mismatch():
+    from tests.analytics.test_costs import COSTS, costs_frame, row
+
+    def note(rows):
+        c = AppContext(dataset=tiny_dataset(costs_frame(rows)), cache=None)  # type: ignore[arg-type]
+        return text_of(cb.build_view(c, "s1", "AAA", 2019, "usd", "en").notes)
+
+    # c2 has no USD figure -> the check falls back to % of GDP: 6.0 + 4.0 = 10.0
+    assert "equal to the published total (10.00%" in note(COSTS).replace("\xa0", "")
+    rounding = [r if r[3] != "c2" else row("AAA", 2019, "s1", "c2", "total", None, 3.98, True) for r in COSTS]
+    assert "a rounding difference in the source" in note(rounding)
+    wrong = [r if r[3] != "c2" else row("AAA", 2019, "s1", "c2", "total", None, 2.0, True) for r in COSTS]
+    assert "Warning: the breakdown adds up to 8.00%" in note(wrong).replace("\xa0", "")
