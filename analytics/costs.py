@@ -53,8 +53,7 @@ def ensure_one_basis(rows: pd.DataFrame) -> None:
     for col in BASIS_COLUMNS:
         if col not in rows.columns or rows.empty:
             continue
-        values = rows[col].astype(object).where(rows[col].notna(), "<blank>")
-        distinct = sorted(set(map(str, values)))
+        distinct = sorted({"<blank>" if _nan_or_blank(v) else str(v) for v in rows[col].tolist()})
         if len(distinct) > 1:
             raise CostMixError(
                 f"cannot add cost figures with different {col} values: {', '.join(distinct)}. "
@@ -309,31 +308,49 @@ def breakdown(rows: pd.DataFrame, population: float = float("nan"), convert: boo
     ensure_one_basis(rows)
     if rows.empty:
         return _empty_breakdown()
-    r = rows.copy()
-    r["value_usd"] = pd.to_numeric(r["value_usd"], errors="coerce").astype(float)
-    r["pct_gdp"] = pd.to_numeric(r["pct_gdp"], errors="coerce").astype(float)
-    is_total = (r["category"] == TOTAL) & (r["subcategory"] == TOTAL)
-    tot = r.loc[is_total]
-    gdp = (implied_gdp(float(tot["value_usd"].iloc[0]), float(tot["pct_gdp"].iloc[0]))
-           if len(tot) and convert else float("nan"))
-    r["usd_derived"] = r["value_usd"].isna() & r["pct_gdp"].notna() & (not _nan(gdp))
-    r["pct_derived"] = r["pct_gdp"].isna() & r["value_usd"].notna() & (not _nan(gdp))
-    r.loc[r["usd_derived"], "value_usd"] = r.loc[r["usd_derived"], "pct_gdp"] / 100.0 * gdp
-    r.loc[r["pct_derived"], "pct_gdp"] = r.loc[r["pct_derived"], "value_usd"] / gdp * 100.0
-    r["level"] = np.where(is_total, 0, np.where(r["subcategory"] == TOTAL, 1, 2))
-    r["node_id"] = np.where(r["level"] == 0, TOTAL,
-                            np.where(r["level"] == 1, r["category"], r["category"] + "/" + r["subcategory"]))
-    r["parent_id"] = np.where(r["level"] == 0, "", np.where(r["level"] == 1, TOTAL, r["category"]))
-    if len(tot):
-        total_usd, total_pct = float(r.loc[is_total, "value_usd"].iloc[0]), float(r.loc[is_total, "pct_gdp"].iloc[0])
+    # The accounts are small (tens of rows): plain Python over records is far cheaper than pandas operations.
+    recs = rows.to_dict("records")
+    for r in recs:
+        r["value_usd"] = _num(r["value_usd"])
+        r["pct_gdp"] = _num(r["pct_gdp"])
+        r["level"] = 0 if r["category"] == TOTAL and r["subcategory"] == TOTAL else 1 if r["subcategory"] == TOTAL else 2
+    tot = next((r for r in recs if r["level"] == 0), None)
+    gdp = implied_gdp(tot["value_usd"], tot["pct_gdp"]) if tot is not None and convert else float("nan")
+    have_gdp = not _nan(gdp)
+    for r in recs:
+        r["usd_derived"] = have_gdp and _nan(r["value_usd"]) and not _nan(r["pct_gdp"])
+        r["pct_derived"] = have_gdp and _nan(r["pct_gdp"]) and not _nan(r["value_usd"])
+        if r["usd_derived"]:
+            r["value_usd"] = usd_from_pct(r["pct_gdp"], gdp)
+        if r["pct_derived"]:
+            r["pct_gdp"] = pct_of_gdp(r["value_usd"], gdp)
+        r["node_id"] = TOTAL if r["level"] == 0 else r["category"] if r["level"] == 1 else f"{r['category']}/{r['subcategory']}"
+        r["parent_id"] = "" if r["level"] == 0 else TOTAL if r["level"] == 1 else r["category"]
+        r["usd_per_capita"] = per_capita(r["value_usd"], population)
+        r["illustrative"] = bool(r["illustrative"])
+    total_usd = tot["value_usd"] if tot is not None else float("nan")
+    total_pct = tot["pct_gdp"] if tot is not None else float("nan")
+    for r in recs:
         # share of the total in USD; where a part has no USD figure, the same share from % of GDP
-        r["share_of_total"] = shares(r["value_usd"], total_usd).fillna(shares(r["pct_gdp"], total_pct))
-    else:
-        r["share_of_total"] = np.nan
-    r["usd_per_capita"] = [per_capita(v, population) for v in r["value_usd"]]
-    r["illustrative"] = r["illustrative"].astype(bool)
-    r = r.sort_values(["level", "category", "subcategory"], kind="stable")
-    return r[_BREAKDOWN_COLUMNS].reset_index(drop=True)
+        share = _share(r["value_usd"], total_usd)
+        r["share_of_total"] = share if not _nan(share) else _share(r["pct_gdp"], total_pct)
+    recs.sort(key=lambda r: (r["level"], str(r["category"]), str(r["subcategory"])))
+    out = pd.DataFrame.from_records(recs, columns=_BREAKDOWN_COLUMNS)
+    for col in ("value_usd", "pct_gdp", "usd_per_capita", "share_of_total"):
+        out[col] = out[col].astype(float)
+    return out
+
+
+def _nan_or_blank(x: object) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA or (isinstance(x, str) and not x.strip())
+
+
+def _num(x: object) -> float:
+    return float("nan") if _nan(x) else float(x)  # type: ignore[arg-type]
+
+
+def _share(value: float, total: float) -> float:
+    return float("nan") if _nan(value) or _nan(total) or total == 0 else value / total * 100.0
 
 
 _BREAKDOWN_COLUMNS = ["node_id", "parent_id", "level", "study", "country_iso3", "year", "category", "subcategory",

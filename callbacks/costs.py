@@ -141,7 +141,7 @@ def treemap_figure(ctx: AppContext, b: pd.DataFrame, country: str, year: int, un
     colours = category_colours(cats)
     labels, texts, hovers, colour_list, shapes, fonts = [], [], [], [], [], []
     sub_rank: dict[str, int] = {}
-    for _, r in nodes.iterrows():
+    for r in nodes.to_dict("records"):
         lab = short_label(_label(r, lang)) if r["level"] > 0 else cname + " " + str(year)
         labels.append(lab)
         val = cc.fmt_unit(float(r[col]), unit, lang)
@@ -209,27 +209,31 @@ def bars_figure(ctx: AppContext, comp: pd.DataFrame, study: str, year: int, unit
     col = ac.unit_column(unit)
     total_col = {"usd": "country_total_usd", "pct_gdp": "country_total_pct",
                  "per_capita": "country_total_per_capita"}[unit]
-    bars = comp.loc[comp["is_territory"]]
-    region = comp.loc[~comp["is_territory"]]
-    totals = bars.groupby("country_iso3", sort=False)[total_col].first()
-    order = sorted(totals.index, key=lambda c: (is_missing(totals[c]), -(0 if is_missing(totals[c]) else totals[c])))
+    recs = comp.to_dict("records")  # a few dozen rows: plain Python is cheaper than pandas indexing
+    bars = [r for r in recs if r["is_territory"]]
+    region = [r for r in recs if not r["is_territory"]]
+    totals: dict[str, float] = {}
+    for r in bars:
+        totals.setdefault(str(r["country_iso3"]), r[total_col])
+    order = sorted(totals, key=lambda c: (is_missing(totals[c]), -(0 if is_missing(totals[c]) else totals[c])))
     names = {c: cc.country_name(ctx, c, lang) for c in order}
-    cats = list(dict.fromkeys(bars["category"]))
+    cats = list(dict.fromkeys(r["category"] for r in bars))
     colours = category_colours([c for c in cats if c != ac.TOTAL])
+    ill_word = "ilustrativo" if lang == "es" else "illustrative"
     traces: list[dict[str, Any]] = []
     for cat in cats:
-        seg = bars.loc[bars["category"] == cat].set_index("country_iso3")
-        first = seg.iloc[0]
+        seg = {str(r["country_iso3"]): r for r in bars if r["category"] == cat}
+        first = next(iter(seg.values()))
         name = t("costs.bars.total_only", lang) if cat == ac.TOTAL else legend_label(_label(first, lang))
         ys, shapes, hov = [], [], []
         for c in order:
-            if c in seg.index and not is_missing(seg.at[c, col]):
-                v = float(seg.at[c, col])
+            r = seg.get(c)
+            if r is not None and not is_missing(r[col]):
+                v = float(r[col])
                 ys.append(v)
-                ill = bool(seg.at[c, "illustrative"])
+                ill = bool(r["illustrative"])
                 shapes.append(HATCH if ill else "")
-                hov.append(f"{names[c]} · {_label(seg.loc[c], lang)}<br>{cc.fmt_unit(v, unit, lang)}"
-                           + (" (" + ("ilustrativo" if lang == "es" else "illustrative") + ")" if ill else ""))
+                hov.append(f"{names[c]} · {_label(r, lang)}<br>{cc.fmt_unit(v, unit, lang)}" + (f" ({ill_word})" if ill else ""))
             else:
                 ys.append(None)
                 shapes.append("")
@@ -266,7 +270,7 @@ def bars_figure(ctx: AppContext, comp: pd.DataFrame, study: str, year: int, unit
     }
     shapes_l, ann = [], []
     if unit in ("pct_gdp", "per_capita"):
-        for _, r in region.drop_duplicates("country_iso3").iterrows():
+        for r in {str(r["country_iso3"]): r for r in region}.values():
             v = r[total_col]
             if is_missing(v):
                 continue
