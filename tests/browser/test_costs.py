@@ -108,6 +108,11 @@ def test_switch_country_unit_and_study_values_match_analytics(page, demo_server)
         assert lay["title"]["text"]
         assert any("Fuente:" in a["text"] and "2019" in a["text"] for a in lay["annotations"])
     assert "Fuente:" in page.locator("#costs-treemap-source").inner_text()
+    # PNG export from each chart's mode bar (translated)
+    for gid, name in (("costs-treemap", "atalaya-costos-desglose"), ("costs-bars", "atalaya-costos-paises")):
+        assert page.locator(f'#{gid} .modebar-btn[data-title*="PNG"]').count() == 1
+        opts = page.evaluate(f"() => document.querySelector('#{gid} .js-plotly-plot')._context.toImageButtonOptions")
+        assert opts == {"format": "png", "filename": name, "width": 1600, "height": 900, "scale": 2}
 
     # switch country
     page.select_option("#costs-country", "SLV")
