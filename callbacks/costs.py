@@ -142,7 +142,8 @@ def treemap_figure(ctx: AppContext, b: pd.DataFrame, country: str, year: int, un
     labels, texts, hovers, colour_list, shapes, fonts = [], [], [], [], [], []
     sub_rank: dict[str, int] = {}
     for r in nodes.to_dict("records"):
-        lab = short_label(_label(r, lang)) if r["level"] > 0 else cname + " " + str(year)
+        lab = (cname + " " + str(year) if r["level"] == 0 else legend_label(_label(r, lang)) if r["level"] == 1
+               else short_label(_label(r, lang)))  # category headers are narrow: short label, full one on hover
         labels.append(lab)
         val = cc.fmt_unit(float(r[col]), unit, lang)
         share = r["share_of_total"]
@@ -174,7 +175,9 @@ def treemap_figure(ctx: AppContext, b: pd.DataFrame, country: str, year: int, un
         "labels": labels,
         "values": [size[n] for n in nodes["node_id"]],
         "branchvalues": "total",
-        "text": [f"<span style='color:{c}'><b>{lab}</b><br>{txt}</span>" for c, lab, txt in zip(fonts, labels, texts)],
+        # labels broken over lines so that plotly can fit them in narrow boxes at a readable size
+        "text": [f"<span style='color:{c}'><b>{'<br>'.join(textwrap.wrap(lab, 18))}</b><br>{txt.replace(' · ', '<br>')}</span>"
+                 for c, lab, txt in zip(fonts, labels, texts)],
         "customdata": hovers,
         "texttemplate": "%{text}",
         "hovertemplate": "%{customdata}<extra></extra>",
