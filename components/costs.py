@@ -285,6 +285,14 @@ def reference_block(ctx: Any, comps: list[ac.ReferenceComparison], country: str,
 # ---- the page -------------------------------------------------------------------------------------------
 
 
+def _graph(graph_id: str, lang: str, filename: str, aria: str) -> html.Div:
+    """components.figures.graph without plotly.js 4's "Share chart..." button, which uploads the figure to
+    Plotly Cloud (never wanted on an offline, official dashboard)."""
+    g = graph(graph_id, None, lang, filename, aria, height="600px")
+    g.children.config["modeBarButtonsToRemove"] = [*g.children.config["modeBarButtonsToRemove"], "sendChartToCloud"]
+    return g
+
+
 def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
     ds = ctx.dataset
     if ds.costs.empty:
@@ -345,11 +353,9 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
             ),
             dbc.Row(
                 [
-                    dbc.Col([graph("costs-treemap", None, lang, "atalaya-costos-desglose", t("costs.aria.treemap", lang),
-                                   height="600px"),
+                    dbc.Col([_graph("costs-treemap", lang, "atalaya-costos-desglose", t("costs.aria.treemap", lang)),
                              source_note("", "costs-treemap-source")], xs=12, xl=7),
-                    dbc.Col([graph("costs-bars", None, lang, "atalaya-costos-paises", t("costs.aria.bars", lang),
-                                   height="600px"),
+                    dbc.Col([_graph("costs-bars", lang, "atalaya-costos-paises", t("costs.aria.bars", lang)),
                              source_note("", "costs-bars-source")], xs=12, xl=5),
                 ],
                 className="g-4 mt-2",

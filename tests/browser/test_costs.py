@@ -111,6 +111,7 @@ def test_switch_country_unit_and_study_values_match_analytics(page, demo_server)
     # PNG export from each chart's mode bar (translated)
     for gid, name in (("costs-treemap", "atalaya-costos-desglose"), ("costs-bars", "atalaya-costos-paises")):
         assert page.locator(f'#{gid} .modebar-btn[data-title*="PNG"]').count() == 1
+        assert page.locator(f'#{gid} .modebar-btn[data-title*="Share"]').count() == 0  # no Plotly Cloud upload
         opts = page.evaluate(f"() => document.querySelector('#{gid} .js-plotly-plot')._context.toImageButtonOptions")
         assert opts == {"format": "png", "filename": name, "width": 1600, "height": 900, "scale": 2}
 

@@ -137,3 +137,30 @@ def test_split_note_says_equal_rounding_or_mismatch():
     assert "a rounding difference in the source" in note(rounding)
     wrong = [r if r[3] != "c2" else row("AAA", 2019, "s1", "c2", "total", None, 2.0, True) for r in COSTS]
     assert "Warning: the breakdown adds up to 8.00%" in note(wrong).replace("\xa0", "")
+
+
+def test_layout_without_costs_says_so_and_layout_reads_url_params(ctx):
+    from components import costs as page
+
+    empty = tiny_dataset(costs=ac.account(tiny_dataset().costs, "none", "AAA", 2019))
+    out = page.layout(AppContext(dataset=empty, cache=None), {}, "en")  # type: ignore[arg-type]
+    assert "no cost-of-violence accounts" in text_of(out)
+    # URL params set the controls; an invalid unit falls back to USD
+    lay = page.layout(ctx, {"study": "s2", "country": "AAA", "unit": "per_capita"}, "es")
+
+    def find(node, cid):
+        if getattr(node, "id", None) == cid:
+            return node
+        kids = getattr(node, "children", None)
+        for k in kids if isinstance(kids, (list, tuple)) else [kids] if kids is not None else []:
+            hit = find(k, cid)
+            if hit is not None:
+                return hit
+        return None
+
+    assert find(lay, "costs-study").value == "s2"
+    assert find(lay, "costs-year").value == "2014"
+    assert find(lay, "costs-unit").value == "per_capita"
+    assert find(page.layout(ctx, {"unit": "eur"}, "es"), "costs-unit").value == "usd"
+    cfg = find(lay, "costs-treemap").config
+    assert "sendChartToCloud" in cfg["modeBarButtonsToRemove"] and cfg["toImageButtonOptions"]["width"] == 1600
