@@ -487,6 +487,19 @@ def country_comparison(ds: Dataset, study: str, year: int) -> pd.DataFrame:
                 "country_total_pct", "country_total_per_capita", "source", "study", "year"]]
 
 
+def countries_total(comparison: pd.DataFrame) -> tuple[float, int]:
+    """(sum of the countries' totals in million USD, number of countries) of a `country_comparison` table —
+    countries only, regional aggregates excluded; NaN when one country's total is missing. Refuses a table that
+    mixes studies (it would add figures of different studies)."""
+    if comparison.empty:
+        return float("nan"), 0
+    ensure_one_basis(comparison)
+    per_country = comparison.loc[comparison["is_territory"]].drop_duplicates("country_iso3")
+    if "year" in per_country.columns and per_country["year"].nunique() > 1:
+        raise CostMixError("cannot add totals of different reference years")
+    return sum_missing_aware(per_country["country_total_usd"]), int(len(per_country))
+
+
 def _nan(x: object) -> bool:
     try:
         return x is None or math.isnan(float(x))  # type: ignore[arg-type]

@@ -383,6 +383,10 @@ def notes(ctx: AppContext, k: ac.KeyFigures, b: pd.DataFrame, comp: pd.DataFrame
             len(comp_countries) and bool((comp_countries["usd_derived"] | comp_countries["pct_derived"]).any())):
         out.append(html.Li(t("costs.derived.note", lang), id="costs-note-derived"))
     if len(comp):
+        total, n = ac.countries_total(comp)
+        if n >= 2:
+            out.append(html.Li(t("costs.countries_total", lang, n=n, total=cc.fmt_musd(total, lang, 0), year=k.year),
+                               id="costs-note-countries-total"))
         for code in comp.loc[~comp["is_territory"], "country_iso3"].drop_duplicates():
             out.append(html.Li(t("costs.region.note", lang, name=cc.country_name(ctx, str(code), lang)),
                                className="costs-note-region"))

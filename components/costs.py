@@ -112,6 +112,9 @@ register(
         "costs.treemap.parts_other_unit": (
             "El desglose de este total no tiene cifras en esta unidad; véalo en % del PIB.",
             "The parts of this total have no figures in this unit; see them in % of GDP."),
+        "costs.countries_total": (
+            "Los {n} países de este estudio suman {total} en {year} (se pueden sumar: mismo estudio, mismo año).",
+            "The {n} countries of this study add up to {total} in {year} (they can be added: same study, same year)."),
         "costs.no_data_unit": ("Sin datos en esta unidad", "No data in this unit"),
         "costs.illustrative.legend": ("rayado = cifra ilustrativa", "hatched = illustrative figure"),
         "costs.illustrative.note": (

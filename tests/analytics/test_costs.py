@@ -26,6 +26,7 @@ from analytics.costs import (
     breakdown,
     check_split,
     country_comparison,
+    countries_total,
     country_population,
     days_in_year,
     ensure_one_basis,
@@ -261,6 +262,9 @@ def test_country_comparison_is_one_study_with_categories_or_totals():
     assert aaa["country_total_per_capita"].iloc[0] == pytest.approx(50.0)
     bbb = cc[cc["country_iso3"] == "BBB"]
     assert bbb["category"].tolist() == ["total"] and math.isnan(bbb["country_total_per_capita"].iloc[0])
+    assert countries_total(cc) == (150.0, 2)  # AAA 100 + BBB 50; the regional REG is not added
+    with pytest.raises(CostMixError):
+        countries_total(pd.concat([cc, country_comparison(ds, "s2", 2014)]))
     reg = cc[cc["country_iso3"] == "REG"]
     assert not bool(reg["is_territory"].iloc[0]) and bool(bbb["is_territory"].iloc[0])
 

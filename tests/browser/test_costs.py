@@ -95,6 +95,8 @@ def test_switch_country_unit_and_study_values_match_analytics(page, demo_server)
     assert "7,495.0 ÷ 3,258.7" in ref
     # the split check note: the illustrative split adds up to the published total
     assert "igual al total publicado" in page.locator("#costs-notes").inner_text()
+    # the three countries of the same study and year may be added: 7,495 + 3,727 + 3,482
+    assert "Los 3 países de este estudio suman US$14,704 millones" in page.locator("#costs-notes").inner_text()
     # bars: one study, stacked categories, values from analytics
     comp = ac.country_comparison(ds, UNDP, 2019)
     bars = bar_values(page)

@@ -44,6 +44,7 @@ def test_view_key_figures_reference_and_notes(ctx):
     assert "ilustrativas" in notes
     assert "promedio regional" in notes  # REG is not drawn as a bar
     assert "convirtieron" in notes  # c2's USD came from the implied GDP
+    assert "Los 2 países de este estudio suman US$150 millones en 2019" in notes  # AAA + BBB, REG excluded
 
 
 def test_treemap_values_and_hatching(ctx):
