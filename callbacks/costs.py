@@ -287,7 +287,7 @@ def bars_figure(ctx: AppContext, comp: pd.DataFrame, study: str, year: int, unit
         layout["shapes"] = shapes_l
         layout["annotations"] = ann
     fig = frame({"data": traces, "layout": layout}, title, wrap_for_figure(source, 85), lang, bottom_margin=100)
-    fig["layout"]["title"].update({"y": 1, "yanchor": "top", "yref": "container", "pad": {"t": 14}})
+    fig["layout"]["title"].update({"y": 0.975, "yanchor": "top", "yref": "container"})
     return place_source(fig, 100)
 
 
