@@ -12,8 +12,10 @@ from typing import Any, Callable
 from dash import Dash
 
 from callbacks.context import AppContext
+from callbacks import costs as costs_callbacks
 from callbacks import index as index_callbacks
 from components import about, placeholder
+from components import costs as costs_layout
 from components import index as index_page
 
 Layout = Callable[[AppContext, dict[str, str], str], Any]
@@ -34,7 +36,7 @@ def all_pages() -> list[Page]:
     return [
         Page("map", "/map", "nav.map", placeholder.layout_for("nav.map")),
         Page("trends", "/trends", "nav.trends", placeholder.layout_for("nav.trends")),
-        Page("costs", "/costs", "nav.costs", placeholder.layout_for("nav.costs")),
+        Page("costs", "/costs", "nav.costs", costs_layout.layout, costs_callbacks.register),
         Page("index", "/index", "nav.index", index_page.layout, index_callbacks.register),
         Page("profile", "/profile", "nav.profile", placeholder.layout_for("nav.profile")),
         Page("about", "/about", "nav.about", about.layout),
