@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from dash import ALL, Dash, Input, Output, State, ctx as dash_ctx, dcc, html, no_update
+from dash import ALL, Dash, Input, Output, Patch, State, ctx as dash_ctx, dcc, html, no_update
 import dash_bootstrap_components as dbc
 
 from analytics import vawg_index as vi
@@ -155,6 +155,17 @@ def state_from_controls(svc: IndexService, weights: list[Any], norm: str, agg: s
         classification=cls if cls in vi.CLASSIFICATIONS else d.classification, top_n=top,
         color=color or "group", selected=selected or None,
     )
+
+
+def map_values_patch(fig: dict[str, Any]) -> Patch:
+    """A Patch that replaces only the per-municipality arrays of the map's value and no-data traces
+    (same colour mode, so layout, colour scale and geometry stay as they are in the browser)."""
+    patch = Patch()
+    for i, keys in ((0, ("locations", "z", "customdata", "hovertext")), (1, ("locations", "z", "hovertext"))):
+        for k in keys:
+            patch["data"][i][k] = fig["data"][i][k]
+    patch["data"][1]["showlegend"] = fig["data"][1]["showlegend"]
+    return patch
 
 
 def ranking_rows(ranking: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
@@ -337,7 +348,10 @@ CONTROLS = [
 def register(app: Dash, ctx: AppContext) -> None:
     if not ctx.dataset.index_config:
         return
-    svc = IndexService(ctx)
+    try:
+        svc = IndexService(ctx)
+    except vi.IndexConfigError:
+        return  # the page itself shows the error (components.index.layout)
     ctx.index_service = svc  # type: ignore[attr-defined]  # for tests
     threading.Thread(target=svc.warm, name="index-warm", daemon=True).start()
 
@@ -361,7 +375,10 @@ def register(app: Dash, ctx: AppContext) -> None:
         res, ranking = svc.ranking(s)
         src = svc.source(res, lang)
         centre, zoom = svc.map_view()
-        fig = ui.map_figure(ranking, res.config, s.color, ctx.boundary_url(2), centre, zoom, src, lang, s.selected)
+        fig: Any = ui.map_figure(ranking, res.config, s.color, ctx.boundary_url(2), centre, zoom, src, lang,
+                                 s.selected)
+        if dash_ctx.triggered_id not in (None, "index-color"):
+            fig = map_values_patch(fig)  # a weight or method change: send the values, not the whole figure
         help_text = t("index.ranking_help", lang, n=s.top_n, draws=fmt_number(res.config.method.mc_draws, lang))
         method = methodology_panel(svc.ds, res.config, res.inputs.window, res, lang)
         new_search = encode_search(ui.state_params(s, svc.default), search)

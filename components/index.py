@@ -41,6 +41,8 @@ register(
                             "Synthetic demo data: they do not describe any real municipality."),
         "index.no_config": ("Este conjunto de datos no incluye la configuración del índice (index.json).",
                             "This dataset has no index configuration (index.json)."),
+        "index.bad_config": ("La configuración del índice (index.json) no es válida:",
+                             "The index configuration (index.json) is not valid:"),
         "index.weights": ("Pesos de las dimensiones", "Dimension weights"),
         "index.weights_help": ("Se reescalan para sumar 100 %.", "They are rescaled to add up to 100%."),
         "index.weights_all_zero": ("Todos los pesos son 0: se usan pesos iguales.",
@@ -352,7 +354,12 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
     if not ds.index_config:
         return dbc.Container([html.H1(t("nav.index", lang)), dbc.Alert(t("index.no_config", lang), color="info")],
                              className="py-4")
-    config = vi.parse_index_config(ds.index_config, list(ds.indicators.index))
+    try:
+        config = vi.parse_index_config(ds.index_config, list(ds.indicators.index))
+    except vi.IndexConfigError as err:
+        return dbc.Container([html.H1(t("nav.index", lang)),
+                              dbc.Alert([t("index.bad_config", lang), html.Br(), html.Code(str(err))], color="danger")],
+                             className="py-4")
     ids = set(vi.municipality_frame(ds, config.level).index)
     s = parse_state(params, config, ids)
     color_opts = [{"label": t("index.color.group", lang), "value": "group"},

@@ -120,3 +120,27 @@ def test_downloads_hold_every_row_column_and_step(svc):
     book = pd.read_excel(io.BytesIO(base64.b64decode(xlsx["content"])), sheet_name=None)
     assert {"ranking", "method", "4_winsorized", "6_contributions"} <= set(book)
     assert len(book["ranking"]) == 340
+
+
+def test_a_bad_index_json_is_shown_not_crashing(svc):
+    import dataclasses
+
+    ds = dataclasses.replace(svc.ds, index_config={"dimensions": [{"id": "x", "indicators": []}]})
+    ctx = AppContext(dataset=ds, cache=make_cache(Flask("t2")))
+    out = ui.layout(ctx, {}, "en")
+    text = str(out)
+    assert "The index configuration (index.json) is not valid" in text
+    assert "dimensions[0].indicators: must be a non-empty array" in text
+    from dash import Dash
+
+    cb.register(Dash(__name__), ctx)  # does not raise
+
+
+def test_weight_change_sends_only_the_map_values(svc):
+    res, ranking = svc.ranking(svc.default)
+    fig = ui.map_figure(ranking, res.config, "group", "/g.json", {"lon": 0, "lat": 0}, 5, "src", "es", None)
+    patch = cb.map_values_patch(fig).to_plotly_json()
+    ops = {tuple(op["location"]): op["params"]["value"] for op in patch["operations"]}
+    assert ops[("data", 0, "z")] == fig["data"][0]["z"]
+    assert ops[("data", 0, "locations")] == fig["data"][0]["locations"]
+    assert not any(loc[0] == "layout" for loc in ops)  # colour scale, title, geometry stay in the browser
