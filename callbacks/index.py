@@ -364,26 +364,33 @@ def register(app: Dash, ctx: AppContext) -> None:
         Output("index-ranking-help", "children"),
         Output("index-map-source", "children"),
         Output("url", "search", allow_duplicate=True),
+        Output("index-map-mode", "data"),
         *CONTROLS,
         State("index-selected", "data"),
         State("index-lang", "data"),
         State("url", "search"),
+        State("index-map-mode", "data"),
         prevent_initial_call="initial_duplicate",
     )
-    def update(weights, norm, agg, winsor, smooth, miss, cls, top_n, color, selected, lang, search):
+    def update(weights, norm, agg, winsor, smooth, miss, cls, top_n, color, selected, lang, search, drawn):
         s = state_from_controls(svc, weights, norm, agg, winsor, smooth, miss, cls, top_n, color, selected)
         res, ranking = svc.ranking(s)
         src = svc.source(res, lang)
         centre, zoom = svc.map_view()
         fig: Any = ui.map_figure(ranking, res.config, s.color, ctx.boundary_url(2), centre, zoom, src, lang,
                                  s.selected)
-        if dash_ctx.triggered_id not in (None, "index-color"):
-            fig = map_values_patch(fig)  # a weight or method change: send the values, not the whole figure
+        # `drawn`: the colour mode of the map the browser holds (None before the first full figure).
+        # Same mode: a weight or method change sends the values only, not the whole figure.
+        mode: Any = no_update
+        if drawn == s.color:
+            fig = map_values_patch(fig)
+        else:
+            mode = s.color
         help_text = t("index.ranking_help", lang, n=s.top_n, draws=fmt_number(res.config.method.mc_draws, lang))
         method = methodology_panel(svc.ds, res.config, res.inputs.window, res, lang)
         new_search = encode_search(ui.state_params(s, svc.default), search)
         return (fig, ranking_rows(ranking, lang), summary_cards(ranking, lang), weight_shares(svc, s, lang), method,
-                help_text, src, new_search if new_search != (search or "") else no_update)
+                help_text, src, new_search if new_search != (search or "") else no_update, mode)
 
     @app.callback(
         Output("index-selected", "data"),

@@ -419,6 +419,7 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
         [
             dcc.Store(id="index-lang", data=lang),
             dcc.Store(id="index-selected", data=s.selected),
+            dcc.Store(id="index-map-mode", data=None),  # colour mode of the map drawn in the browser
             head,
             dbc.Row([
                 dbc.Col(controls(config, s, lang), lg=3, className="mb-3"),

@@ -75,9 +75,18 @@ def test_weights_ranking_reset_selection_and_downloads(page, demo_server):
     wait_for_order(page, moved)
     page.wait_for_url(re.compile(r"w=25%2C25%2C25%2C100|w=25,25,25,100"))
     assert "Factores de riesgo 57" in page.locator("#index-weight-shares").inner_text()  # 100/175
+    # the map received only the new values and still is the choropleth, coloured as analytics says
+    ds, cfg = demo_config(demo_server)
+    groups = vi.compute_index(ds, cfg, weights=[25, 25, 25, 100]).group
+    page.wait_for_function(
+        """(exp) => { const g = document.querySelector('#index-map .js-plotly-plot');
+            if (!g || !g.data || g.data[0].type !== 'choroplethmap') return false;
+            const z = Object.fromEntries(g.data[0].locations.map((l, i) => [l, g.data[0].z[i]]));
+            return Object.entries(exp).every(([l, v]) => z[l] === v); }""",
+        arg={tid: 6 - int(g) for tid, g in groups.items()},
+    )
 
     # the "change vs default" column says how far the first row moved
-    ds, cfg = demo_config(demo_server)
     res_default = vi.compute_index(ds, cfg)
     res_new = vi.compute_from_inputs(res_default.inputs, cfg, weights=[25, 25, 25, 100])
     first = moved[0]
