@@ -125,7 +125,7 @@ def test_weights_ranking_reset_selection_and_downloads(page, demo_server):
     assert [n for n, _ in shown] == ["Vida", "Integridad", "Patrimonio", "Factores de riesgo"]
     assert f"sel={tid}" in page.url
     page.wait_for_function("(tid) => { const g = document.querySelector('#index-map .js-plotly-plot');"
-                           " return g && g.data[2].locations.length === 1 && g.data[2].locations[0] === tid; }", arg=tid)
+                           " return !!(g && g.data && g.data[2] && g.data[2].locations.length === 1 && g.data[2].locations[0] === tid); }", arg=tid)
     rank_text = page.locator("#index-detail-rank").inner_text()
     assert f"Rango 3 de {len(res_default.score)}" in rank_text
     rows = page.locator("#index-indicators tbody tr")
