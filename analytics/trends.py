@@ -101,6 +101,20 @@ def effective_freq(ds: Dataset, indicator_id: str, freq: str) -> str:
     return own if FREQ_ORDER[own] > FREQ_ORDER[freq] else freq
 
 
+def default_sex(ds: Dataset, indicator_id: str) -> str:
+    """The sex whose observations stand for the whole indicator: "total" when observed, else the sex of
+    the rate base (e.g. "female" for violence against women), else the first observed."""
+    obs = ds.observations
+    sexes = set(obs.loc[obs["indicator_id"] == indicator_id, "sex"].astype(str).unique())
+    if "total" in sexes or not sexes:
+        return "total"
+    base = str(ds.indicator(indicator_id)["rate_base"])
+    for s in ("female", "male"):
+        if base.startswith(s) and s in sexes:
+            return s
+    return sorted(sexes)[0]
+
+
 def allowed_transforms(freq: str) -> tuple[str, ...]:
     """Transformations that make sense at a frequency."""
     if freq == "M":
@@ -110,11 +124,12 @@ def allowed_transforms(freq: str) -> tuple[str, ...]:
     return ("none", "yoy")
 
 
-def base_series(ds: Dataset, indicator_id: str, territory_id: str, freq: str, sex: str = "total") -> pd.DataFrame:
+def base_series(ds: Dataset, indicator_id: str, territory_id: str, freq: str, sex: str | None = None) -> pd.DataFrame:
     """Counts, population and rate of one territory for every period of `freq` (regular: absent
     periods are rows with missing values). Aggregates are summed counts over summed population
     (analytics.rates). Columns: territory_id, period, period_start, year, count, population, rate,
     n_missing (parts missing in the aggregate)."""
+    sex = sex or default_sex(ds, indicator_id)
     level = ds.level(territory_id)
     counts = aggregate_counts(ds, indicator_id, level=level, freq=freq, sex=sex, within=territory_id)
     counts = counts.loc[counts["territory_id"] == territory_id]
@@ -162,9 +177,11 @@ def transform_series(base: pd.DataFrame, freq: str, measure: str, transform: str
 
 
 def trend_table(ds: Dataset, indicator_id: str, territory_ids: list[str], freq: str, measure: str = "rate",
-                transform: str = "none", sex: str = "total") -> pd.DataFrame:
+                transform: str = "none", sex: str | None = None) -> pd.DataFrame:
     """The long table behind the main chart: one block of rows per territory (in the given order), with
-    columns SERIES_COLUMNS. `value` is the plotted number (see the module docstring for units)."""
+    columns SERIES_COLUMNS. `value` is the plotted number (see the module docstring for units). `sex`
+    defaults to `default_sex` (female for indicators observed for women only)."""
+    sex = sex or default_sex(ds, indicator_id)
     if len(territory_ids) > MAX_TERRITORIES + 1:
         raise ValueError(f"at most {MAX_TERRITORIES} territories plus the national reference")
     meta = ds.indicator(indicator_id)
