@@ -30,7 +30,7 @@ from analytics.trends import (
     survey_series,
     trend_table,
 )
-from components.figures import CATEGORICAL, frame, source_line
+from components.figures import CATEGORICAL, FONT_FAMILY, frame, source_line
 from components.formatting import (
     babel_locale,
     fmt_number,
@@ -221,7 +221,7 @@ def _decimals(values: pd.Series, measure: str, tf: str) -> int:
 
 def _base_layout(y_title: str, lang: str, hovermode: str = "x unified") -> dict[str, Any]:
     return {
-        "font": {"size": BASE_FONT},
+        "font": {"size": BASE_FONT, "family": FONT_FAMILY},
         "hovermode": hovermode,
         "margin": {"t": 70, "l": 80, "r": 20, "b": 100},
         "xaxis": {"showgrid": True, "gridcolor": "#ececec", "linecolor": "#888", "ticks": "outside",
@@ -230,6 +230,39 @@ def _base_layout(y_title: str, lang: str, hovermode: str = "x unified") -> dict[
                   "zeroline": True, "zerolinecolor": "#999", "tickfont": {"size": 14}, "separatethousands": True},
         "legend": {"font": {"size": 14}, "bgcolor": "rgba(255,255,255,0.8)"},
     }
+
+
+def wrap_text(text: str, width: int) -> list[str]:
+    """Split a source line into lines of at most `width` characters, at spaces."""
+    lines: list[str] = []
+    cur = ""
+    for word in text.split(" "):
+        if cur and len(cur) + 1 + len(word) > width:
+            lines.append(cur)
+            cur = word
+        else:
+            cur = f"{cur} {word}" if cur else word
+    if cur:
+        lines.append(cur)
+    return lines or [""]
+
+
+def _finish(fig: dict[str, Any], top: int = 100) -> dict[str, Any]:
+    """Projector sizes after `frame`: a larger title and a legible source line inside the figure."""
+    layout = fig["layout"]
+    layout["title"]["font"] = {"size": 22}
+    layout["margin"]["t"] = top
+    for a in layout.get("annotations", []):
+        if a.get("name") == "source":
+            lines = wrap_text(str(a["text"]), 150)
+            a["text"] = "<br>".join(lines)
+            a["font"] = {"size": 13, "color": "#333"}
+            extra = 17 * (len(lines) - 1)
+            layout["margin"]["b"] = layout["margin"].get("b", 100) + extra
+            a["yshift"] = -(layout["margin"]["b"] - 22 - extra)
+    if "legend" in layout and layout.get("showlegend", True):
+        layout["legend"].update({"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "xanchor": "left"})
+    return fig
 
 
 def _month_names(lang: str) -> list[str]:
@@ -341,14 +374,16 @@ def main_view(ds: Dataset, ind: str, territories: list[str], measure: str, freq:
                 "meta": {"territory_id": tid, "reference": is_ref},
             })
         layout["xaxis"]["type"] = "date"
+        if len(valid):
+            pad = pd.Timedelta(days=20 if eff == "M" else 45 if eff == "Q" else 120)
+            layout["xaxis"]["range"] = _x([pd.Timestamp(table["period_start"].min()) - pad,
+                                           pd.Timestamp(table["period_start"].max()) + pad])
         if value_tf != "yoy":
             layout["yaxis"]["rangemode"] = "tozero"
         if show_events and len(valid):
             _add_events(layout, ds, terrs, valid["period_start"].min(), valid["period_start"].max(), lang)
     fig = frame({"data": data, "layout": layout}, title, src, lang, bottom_margin=100)
-    fig["layout"]["title"]["font"] = {"size": 20}
-    layout["legend"].update({"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "xanchor": "left"})
-    layout["margin"]["t"] = 110
+    _finish(fig, 110)
     notes = [t("trends.note.missing", lang)]
     if measure == "rate":
         notes.append(t("trends.note.rate", lang, per=_per(ds, ind, lang)))
@@ -368,7 +403,9 @@ def _add_events(layout: dict[str, Any], ds: Dataset, terrs: list[str], first: An
     ev = ev[(ev["date"] >= first) & (ev["date"] <= last)]
     shapes = layout.setdefault("shapes", [])
     annotations = layout.setdefault("annotations", [])
+    span = (last - first).total_seconds() or 1.0
     for i, (_, row) in enumerate(ev.iterrows()):
+        near_right = (pd.Timestamp(row["date"]) - first).total_seconds() / span > 0.7
         synthetic = bool(row["synthetic"]) if not pd.isna(row["synthetic"]) else False
         x = pd.Timestamp(row["date"]).strftime("%Y-%m-%d")
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
@@ -376,7 +413,8 @@ def _add_events(layout: dict[str, Any], ds: Dataset, terrs: list[str], first: An
                                 "dash": "dot" if synthetic else "solid"}, "name": "event"})
         annotations.append({
             "name": "event", "x": x, "xref": "x", "yref": "paper", "y": 1 - 0.075 * (i % 4), "yanchor": "top",
-            "xanchor": "left", "showarrow": False, "text": _event_label(row, ds, lang, with_place=True),
+            "xanchor": "right" if near_right else "left", "showarrow": False,
+            "text": _event_label(row, ds, lang, with_place=True),
             "font": {"size": 12, "color": "#3a2360" if not synthetic else "#555"},
             "bgcolor": "rgba(255,255,255,0.85)", "borderpad": 2,
         })
@@ -440,39 +478,44 @@ def before_after_view(ds: Dataset, ind: str, event_id: str | None, n: int, measu
     ev_label = _event_label(row, ds, lang, with_place=False)
     unit = unit_label(ds, ind, measure, "M", "none", lang)
     dec = _decimals(window, measure, "none") if measure == "rate" else 1
+    # points at mid-month, windows shaded as whole calendar months: the event month stays unshaded
     b0, b1 = pd.Timestamp(ba.before_first + "-01"), pd.Timestamp(ba.before_last + "-01")
     a0, a1 = pd.Timestamp(ba.after_first + "-01"), pd.Timestamp(ba.after_last + "-01")
-    half = pd.Timedelta(days=15)
+    month_end = pd.offsets.MonthBegin(1)
+    mid = pd.Timedelta(days=14)
     layout = _base_layout(unit, lang, hovermode="closest")
     layout["xaxis"]["type"] = "date"
     layout["yaxis"]["rangemode"] = "tozero"
     layout["shapes"] = [
-        {"type": "rect", "xref": "x", "yref": "paper", "x0": _x([b0 - half])[0], "x1": _x([b1 + half])[0],
+        {"type": "rect", "xref": "x", "yref": "paper", "x0": _x([b0])[0], "x1": _x([b1 + month_end])[0],
          "y0": 0, "y1": 1, "fillcolor": "rgba(0,114,178,0.10)", "line": {"width": 0}, "layer": "below"},
-        {"type": "rect", "xref": "x", "yref": "paper", "x0": _x([a0 - half])[0], "x1": _x([a1 + half])[0],
+        {"type": "rect", "xref": "x", "yref": "paper", "x0": _x([a0])[0], "x1": _x([a1 + month_end])[0],
          "y0": 0, "y1": 1, "fillcolor": "rgba(230,159,0,0.14)", "line": {"width": 0}, "layer": "below"},
         {"type": "line", "xref": "x", "yref": "paper", "x0": _x([date])[0], "x1": _x([date])[0], "y0": 0, "y1": 1,
-         "line": {"color": "#6b3fa0", "width": 2, "dash": "dot" if bool(row["synthetic"]) else "solid"}},
+         "line": {"color": "#6b3fa0", "width": 2.5, "dash": "dot" if bool(row["synthetic"]) else "solid"}},
     ]
+    layout["annotations"] = [{
+        "x": _x([date])[0], "xref": "x", "yref": "paper", "y": 1, "yanchor": "bottom", "xanchor": "center",
+        "showarrow": False, "text": t("trends.ba.event_month", lang), "font": {"size": 12, "color": "#3a2360"},
+    }]
     data: list[dict[str, Any]] = [{
         "type": "scatter", "mode": "lines+markers", "name": t("trends.ba.monthly", lang),
-        "x": _x(window.index), "y": _y(window), "line": {"color": "#5a6b7b", "width": 2.5},
-        "marker": {"size": 6}, "connectgaps": False,
-        "hovertemplate": f"%{{x|%b %Y}}: %{{y:,.{dec}f}}<extra></extra>",
+        "x": _x(window.index + mid), "y": _y(window), "line": {"color": "#5a6b7b", "width": 2.5},
+        "marker": {"size": 7}, "connectgaps": False,
+        "customdata": [fmt_period(d.strftime("%Y-%m"), lang) for d in window.index],
+        "hovertemplate": f"%{{customdata}}: %{{y:,.{dec}f}}<extra></extra>",
     }]
     for key, mean, x0, x1, colour in (("trends.ba.mean_before", ba.before_mean, b0, b1, CATEGORICAL[0]),
                                       ("trends.ba.mean_after", ba.after_mean, a0, a1, CATEGORICAL[1])):
         if not math.isnan(mean):
             data.append({"type": "scatter", "mode": "lines", "name": f"{t(key, lang)}: {fmt_number(mean, lang, dec)}",
-                         "x": _x([x0 - half, x1 + half]), "y": [mean, mean],
+                         "x": _x([x0, x1 + month_end]), "y": [mean, mean],
                          "line": {"color": colour, "width": 5}, "hoverinfo": "skip"})
     title = t("trends.ba.title", lang, event=f"{ev_label} — {name}")
     period = fmt_period_range(ba.before_first, ba.after_last, lang)
     src = source_line(_source_of(ds, ind), period, lang, _synthetic(ds, ind))
     fig = frame({"data": data, "layout": layout}, title, src, lang, bottom_margin=100)
-    fig["layout"]["title"]["font"] = {"size": 20}
-    layout["legend"].update({"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"})
-    layout["margin"]["t"] = 100
+    _finish(fig, 100)
     win = []
     for d in window.index:
         win.append("before" if b0 <= d <= b1 else "after" if a0 <= d <= a1 else "event" if d == ev_month else "")
@@ -537,9 +580,7 @@ def countries_view(ds: Dataset, lang: str, indicator_id: str = "homicide_rate_of
     period = f"{int(valid['year'].min())}–{int(valid['year'].max())}" if len(valid) else ""
     src = source_line(t("trends.cc.source", lang), period, lang, _synthetic(ds, indicator_id))
     fig = frame({"data": data, "layout": layout}, t("trends.cc.title", lang), src, lang, bottom_margin=100)
-    fig["layout"]["title"]["font"] = {"size": 20}
-    layout["legend"].update({"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"})
-    layout["margin"]["t"] = 100
+    _finish(fig, 100)
     csv = cc.assign(name=[territory_name(ds, x, lang) for x in cc["territory_id"]])
     csv = csv.rename(columns={"source": "source_id"})[["territory_id", "name", "year", "value", "source_id",
                                                         "source_title"]]
@@ -648,9 +689,7 @@ def survey_view(ds: Dataset, sv: str, st: str, by: str, lang: str) -> View:
     layout = _base_layout(t("trends.survey.yaxis", lang), lang, hovermode="closest")
     layout["xaxis"]["type"] = "date"
     fig = frame({"data": data, "layout": layout}, title, src, lang, bottom_margin=100)
-    fig["layout"]["title"]["font"] = {"size": 20}
-    layout["legend"].update({"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"})
-    layout["margin"]["t"] = 100
+    _finish(fig, 100)
     csv = table
     if len(table):
         csv = table.assign(territory_id=st, territory=place)[
@@ -714,8 +753,7 @@ def side_view(ds: Dataset, crime_ind: str, sv: str, st: str, lang: str, table_fn
     sources = f"{_source_of(ds, crime_ind)}; {_source_of(ds, sv)}"
     src = source_line(sources, period, lang, _synthetic(ds, crime_ind) or _synthetic(ds, sv))
     fig = frame({"data": data, "layout": layout}, title, src, lang, bottom_margin=110)
-    fig["layout"]["title"]["font"] = {"size": 20}
-    layout["margin"]["t"] = 90
+    _finish(fig, 90)
     csv = pd.merge(
         pd.DataFrame({"period": crime["period"].astype(str), f"{crime_ind}_{measure}": crime["value"].to_numpy()}),
         pd.DataFrame({"period": survey["period"].astype(str), sv: survey["value"].to_numpy(),

@@ -229,6 +229,17 @@ def state_from_params(ds: Any, params: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def dropdown_labels(lang: str) -> dict[str, str]:
+    """The Dash 4 Dropdown's own texts in the page language."""
+    if lang == "en":
+        return {"select_all": "Select all", "deselect_all": "Deselect all", "selected_count": "{num_selected} selected",
+                "search": "Search", "clear_search": "Clear search", "clear_selection": "Clear selection",
+                "no_options_found": "No options found"}
+    return {"select_all": "Seleccionar todo", "deselect_all": "Quitar todo",
+            "selected_count": "{num_selected} seleccionados", "search": "Buscar", "clear_search": "Borrar búsqueda",
+            "clear_selection": "Borrar selección", "no_options_found": "Sin resultados"}
+
+
 def _radio(id_: str, options: list[dict[str, Any]], value: Any) -> dbc.RadioItems:
     return dbc.RadioItems(id=id_, options=options, value=value, inline=True,
                           className="btn-group trends-radio", inputClassName="btn-check",
@@ -277,16 +288,16 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
     crime_controls = dbc.Row(
         [
             _control(t("trends.ctl.indicator", lang),
-                     dcc.Dropdown(id="trends-indicator", options=indicator_options(ds, count_indicators(ds), lang),
+                     dcc.Dropdown(labels=dropdown_labels(lang), id="trends-indicator", options=indicator_options(ds, count_indicators(ds), lang),
                                   value=s["ind"], clearable=False, searchable=True), md=4),
             _control(t("trends.ctl.territories", lang),
-                     dcc.Dropdown(id="trends-territories", options=territory_options(ds, lang), value=s["terr"],
+                     dcc.Dropdown(labels=dropdown_labels(lang), id="trends-territories", options=territory_options(ds, lang), value=s["terr"],
                                   multi=True, searchable=True, clearable=False, closeOnSelect=False,
                                   placeholder=t("trends.ctl.territories_ph", lang), maxHeight=320), md=8),
             _control(t("trends.ctl.measure", lang), _radio("trends-measure", measure_opts, s["measure"]), md=3),
             _control(t("trends.ctl.freq", lang), _radio("trends-freq", freq_opts, s["freq"]), md=4),
             _control(t("trends.ctl.transform", lang),
-                     dcc.Dropdown(id="trends-transform", options=tf_opts, value=s["tf"], clearable=False,
+                     dcc.Dropdown(labels=dropdown_labels(lang), id="trends-transform", options=tf_opts, value=s["tf"], clearable=False,
                                   searchable=False), md=5),
             dbc.Col(
                 [
@@ -307,7 +318,7 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
             dbc.Row(
                 [
                     _control(t("trends.ctl.event", lang),
-                             dcc.Dropdown(id="trends-event", options=event_options(ds, lang), value=s["ev"],
+                             dcc.Dropdown(labels=dropdown_labels(lang), id="trends-event", options=event_options(ds, lang), value=s["ev"],
                                           clearable=False, searchable=False), md=8),
                     _control(t("trends.ctl.n", lang), _radio("trends-n", n_opts, s["n"]), md=4),
                 ],
@@ -337,11 +348,11 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
             dbc.Row(
                 [
                     _control(t("trends.ctl.survey", lang),
-                             dcc.Dropdown(id="trends-survey", value=s["sv"], clearable=False, searchable=False,
+                             dcc.Dropdown(labels=dropdown_labels(lang), id="trends-survey", value=s["sv"], clearable=False, searchable=False,
                                           options=[{"label": ds.label(i, lang), "value": i} for i in surveys]),
                              md=5),
                     _control(t("trends.ctl.survey_territory", lang),
-                             dcc.Dropdown(id="trends-survey-territory", options=survey_territory_options(ds, lang),
+                             dcc.Dropdown(labels=dropdown_labels(lang), id="trends-survey-territory", options=survey_territory_options(ds, lang),
                                           value=s["st"], clearable=False, searchable=True), md=3),
                     _control(t("trends.ctl.by", lang), _radio("trends-by", by_opts, s["by"]), md=4),
                 ],
