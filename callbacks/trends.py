@@ -248,10 +248,15 @@ def wrap_text(text: str, width: int) -> list[str]:
 
 
 def _finish(fig: dict[str, Any], top: int = 100) -> dict[str, Any]:
-    """Projector sizes after `frame`: a larger title and a legible source line inside the figure."""
+    """Projector sizes after `frame`: a larger title pinned to the top, the legend in rows under it (the
+    top margin grows with the number of legend rows) and a legible, wrapped source line inside the figure."""
     layout = fig["layout"]
-    layout["title"]["font"] = {"size": 22}
-    layout["margin"]["t"] = top
+    layout["title"].update({"font": {"size": 22}, "yref": "container", "y": 1, "yanchor": "top",
+                            "pad": {"t": 16}})
+    shown = [d for d in fig.get("data", []) if d.get("showlegend", True) is not False]
+    per_row = 4
+    rows = max(1, -(-len(shown) // per_row)) if layout.get("showlegend", True) else 0
+    layout["margin"]["t"] = max(top, 64 + 26 * rows)
     for a in layout.get("annotations", []):
         if a.get("name") == "source":
             lines = wrap_text(str(a["text"]), 150)
@@ -261,7 +266,10 @@ def _finish(fig: dict[str, Any], top: int = 100) -> dict[str, Any]:
             layout["margin"]["b"] = layout["margin"].get("b", 100) + extra
             a["yshift"] = -(layout["margin"]["b"] - 22 - extra)
     if "legend" in layout and layout.get("showlegend", True):
-        layout["legend"].update({"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "xanchor": "left"})
+        layout["legend"].update({"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "xanchor": "left",
+                                 "entrywidth": 0.25 if len(shown) > per_row else None,
+                                 "entrywidthmode": "fraction" if len(shown) > per_row else None})
+        layout["legend"] = {k: v for k, v in layout["legend"].items() if v is not None}
     return fig
 
 
@@ -404,17 +412,28 @@ def _add_events(layout: dict[str, Any], ds: Dataset, terrs: list[str], first: An
     shapes = layout.setdefault("shapes", [])
     annotations = layout.setdefault("annotations", [])
     span = (last - first).total_seconds() or 1.0
-    for i, (_, row) in enumerate(ev.iterrows()):
-        near_right = (pd.Timestamp(row["date"]) - first).total_seconds() / span > 0.7
+    # labels in rows: a label goes to the first row where it does not overlap the labels already there
+    # (widths estimated for a ~1,200 px plot and 12 px text)
+    px_per_char, plot_px = 6.8, 1200.0
+    rows: list[list[tuple[float, float]]] = []
+    for _, row in ev.iterrows():
+        frac = (pd.Timestamp(row["date"]) - first).total_seconds() / span
         synthetic = bool(row["synthetic"]) if not pd.isna(row["synthetic"]) else False
         x = pd.Timestamp(row["date"]).strftime("%Y-%m-%d")
+        text = _event_label(row, ds, lang, with_place=True)
+        width = (len(text) * px_per_char + 8) / plot_px
+        near_right = frac + width > 1.0
+        lo, hi = (frac - width, frac) if near_right else (frac, frac + width)
+        level = next((k for k, r in enumerate(rows) if all(hi < a or lo > b for a, b in r)), len(rows))
+        if level == len(rows):
+            rows.append([])
+        rows[level].append((lo, hi))
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
                        "line": {"color": "#6b3fa0" if not synthetic else "#8a8a8a", "width": 2,
                                 "dash": "dot" if synthetic else "solid"}, "name": "event"})
         annotations.append({
-            "name": "event", "x": x, "xref": "x", "yref": "paper", "y": 1 - 0.075 * (i % 4), "yanchor": "top",
-            "xanchor": "right" if near_right else "left", "showarrow": False,
-            "text": _event_label(row, ds, lang, with_place=True),
+            "name": "event", "x": x, "xref": "x", "yref": "paper", "y": 1 - 0.065 * level, "yanchor": "top",
+            "xanchor": "right" if near_right else "left", "showarrow": False, "text": text,
             "font": {"size": 12, "color": "#3a2360" if not synthetic else "#555"},
             "bgcolor": "rgba(255,255,255,0.85)", "borderpad": 2,
         })
