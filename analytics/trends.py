@@ -21,6 +21,7 @@ Units and rules:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -105,7 +106,7 @@ def default_sex(ds: Dataset, indicator_id: str) -> str:
     """The sex whose observations stand for the whole indicator: "total" when observed, else the sex of
     the rate base (e.g. "female" for violence against women), else the first observed."""
     obs = ds.observations
-    sexes = set(obs.loc[obs["indicator_id"] == indicator_id, "sex"].astype(str).unique())
+    sexes = {str(x) for x in obs.loc[obs["indicator_id"] == indicator_id, "sex"].unique()}
     if "total" in sexes or not sexes:
         return "total"
     base = str(ds.indicator(indicator_id)["rate_base"])
@@ -124,25 +125,47 @@ def allowed_transforms(freq: str) -> tuple[str, ...]:
     return ("none", "yoy")
 
 
-def base_series(ds: Dataset, indicator_id: str, territory_id: str, freq: str, sex: str | None = None) -> pd.DataFrame:
-    """Counts, population and rate of one territory for every period of `freq` (regular: absent
-    periods are rows with missing values). Aggregates are summed counts over summed population
-    (analytics.rates). Columns: territory_id, period, period_start, year, count, population, rate,
-    n_missing (parts missing in the aggregate)."""
-    sex = sex or default_sex(ds, indicator_id)
-    level = ds.level(territory_id)
-    counts = aggregate_counts(ds, indicator_id, level=level, freq=freq, sex=sex, within=territory_id)
-    counts = counts.loc[counts["territory_id"] == territory_id]
-    if counts.empty:
-        return pd.DataFrame(columns=["territory_id", "period", "period_start", "year", "count", "population",
-                                     "rate", "n_missing"])
-    meta = ds.indicator(indicator_id)
-    if str(meta["rate_base"]) == "none":
+BASE_COLUMNS = ["territory_id", "period", "period_start", "year", "count", "population", "rate", "n_missing"]
+
+# (indicator_id, level, freq, sex) -> `level_rates` table; lets callers memoize whole levels
+LevelTable = Callable[[str, int, str, str], pd.DataFrame]
+
+
+def _with_rates(ds: Dataset, indicator_id: str, counts: pd.DataFrame) -> pd.DataFrame:
+    """Counts (from rates.aggregate_counts) with population and rate (missing when no rate base)."""
+    if str(ds.indicator(indicator_id)["rate_base"]) == "none":
         out = counts.assign(population=np.nan, rate=np.nan)
     else:
         out = add_rates(ds, counts, indicator_id)
-    out = out.rename(columns={"value": "count"})
-    return out[["territory_id", "period", "period_start", "year", "count", "population", "rate", "n_missing"]]
+    return out.rename(columns={"value": "count"})[BASE_COLUMNS]
+
+
+def level_rates(ds: Dataset, indicator_id: str, level: int, freq: str, sex: str) -> pd.DataFrame:
+    """Counts, population and rate of every territory of a level (of the main country) and every period:
+    rates.aggregate_counts + rates.add_rates. One call serves any selection of territories of that level,
+    so callers memoize it (callbacks/trends.py does)."""
+    return _with_rates(ds, indicator_id, aggregate_counts(ds, indicator_id, level=level, freq=freq, sex=sex))
+
+
+def base_series(ds: Dataset, indicator_id: str, territory_id: str, freq: str, sex: str | None = None,
+                level_table: LevelTable | None = None) -> pd.DataFrame:
+    """Counts, population and rate of one territory for every period of `freq` (regular: absent
+    periods are rows with missing values). Aggregates are summed counts over summed population
+    (analytics.rates). Columns: BASE_COLUMNS (n_missing = parts missing in the aggregate).
+
+    With `level_table` the territory's rows are taken from the table of its whole level (memoized by the
+    caller); without it only this territory is aggregated."""
+    sex = sex or default_sex(ds, indicator_id)
+    level = ds.level(territory_id)
+    if level_table is not None:
+        table = level_table(indicator_id, level, freq, sex)
+        out = table.loc[table["territory_id"] == territory_id]
+        return out.reset_index(drop=True) if len(out) else pd.DataFrame(columns=BASE_COLUMNS)
+    counts = aggregate_counts(ds, indicator_id, level=level, freq=freq, sex=sex, within=territory_id)
+    counts = counts.loc[counts["territory_id"] == territory_id]
+    if counts.empty:
+        return pd.DataFrame(columns=BASE_COLUMNS)
+    return _with_rates(ds, indicator_id, counts)
 
 
 def transform_series(base: pd.DataFrame, freq: str, measure: str, transform: str, per: float) -> pd.DataFrame:
@@ -177,7 +200,8 @@ def transform_series(base: pd.DataFrame, freq: str, measure: str, transform: str
 
 
 def trend_table(ds: Dataset, indicator_id: str, territory_ids: list[str], freq: str, measure: str = "rate",
-                transform: str = "none", sex: str | None = None) -> pd.DataFrame:
+                transform: str = "none", sex: str | None = None,
+                level_table: LevelTable | None = None) -> pd.DataFrame:
     """The long table behind the main chart: one block of rows per territory (in the given order), with
     columns SERIES_COLUMNS. `value` is the plotted number (see the module docstring for units). `sex`
     defaults to `default_sex` (female for indicators observed for women only)."""
@@ -193,7 +217,7 @@ def trend_table(ds: Dataset, indicator_id: str, territory_ids: list[str], freq: 
     per = float(meta["rate_per"]) if str(meta["rate_base"]) != "none" else float("nan")
     blocks = []
     for tid in territory_ids:
-        base = base_series(ds, indicator_id, tid, freq, sex)
+        base = base_series(ds, indicator_id, tid, freq, sex, level_table)
         if base.empty:
             continue
         blocks.append(transform_series(base, freq, measure, transform, per))

@@ -26,6 +26,7 @@ from analytics.trends import (
     cross_country,
     effective_freq,
     events_for,
+    level_rates,
     same_period_previous_years,
     survey_series,
     trend_table,
@@ -290,9 +291,9 @@ def _event_label(row: pd.Series, ds: Dataset, lang: str, with_place: bool) -> st
     return label
 
 
-def default_table_fn(ds: Dataset) -> TableFn:
+def default_table_fn(ds: Dataset, level_table: Any = None) -> TableFn:
     def table(ind: str, ids: tuple[str, ...], freq: str, measure: str, tf: str) -> pd.DataFrame:
-        return trend_table(ds, ind, list(ids), freq, measure, tf)
+        return trend_table(ds, ind, list(ids), freq, measure, tf, level_table=level_table)
 
     return table
 
@@ -445,7 +446,7 @@ def _main_csv(ds: Dataset, table: pd.DataFrame, ind: str, measure: str, freq: st
     out = pd.DataFrame({
         "indicator_id": ind,
         "territory_id": table["territory_id"].astype(str),
-        "territory": [territory_name(ds, x, lang) for x in table["territory_id"]],
+        "territory": table["territory_id"].astype(str).map({x: territory_name(ds, x, lang) for x in set(table["territory_id"].astype(str))}),
         "period": table["period"].astype(str),
         "count": table["count"],
         "population": table["population"],
@@ -754,12 +755,13 @@ def side_view(ds: Dataset, crime_ind: str, sv: str, st: str, lang: str, table_fn
         "hovertemplate": f"%{{customdata}}: %{{y:,.{dec}f}}<extra></extra>",
     }]
     data += survey_traces(survey, ds.indicator_freq(sv), ds.label(sv, lang), CATEGORICAL[0], axis="2")
-    layout = _base_layout(unit, lang, hovermode="x")
+    # short axis titles: each panel's heading names the indicator and its full unit
+    layout = _base_layout(t(f"trends.measure.{measure}", lang), lang, hovermode="x")
     layout["xaxis"].update({"type": "date", "anchor": "y", "matches": "x2", "showticklabels": False,
                             "domain": [0, 1]})
     layout["yaxis"].update({"domain": [0.56, 1.0], "rangemode": "tozero"})
     layout["xaxis2"] = {**_base_layout("", lang)["xaxis"], "type": "date", "anchor": "y2", "domain": [0, 1]}
-    layout["yaxis2"] = {**_base_layout(t("trends.survey.yaxis", lang), lang)["yaxis"], "domain": [0, 0.44],
+    layout["yaxis2"] = {**_base_layout("%", lang)["yaxis"], "domain": [0, 0.44],
                         "anchor": "x2"}
     layout["annotations"] = [
         {"text": f"<b>{ds.label(crime_ind, lang)}</b> · {unit}", "xref": "paper", "yref": "paper", "x": 0, "y": 1.0,
@@ -795,11 +797,16 @@ def _notice_box(notices: list[str]) -> Any:
 def register(app: Dash, ctx: Any) -> None:
     ds: Dataset = ctx.dataset
 
+    def trends_level_rates(ind: str, level: int, freq: str, sex: str) -> pd.DataFrame:
+        return level_rates(ds, ind, level, freq, sex)
+
+    level_fn = ctx.memoize(trends_level_rates)  # a whole level once; any selection of its territories after
+
     def trends_table(ind: str, ids: tuple[str, ...], freq: str, measure: str, tf: str) -> pd.DataFrame:
-        return trend_table(ds, ind, list(ids), freq, measure, tf)
+        return trend_table(ds, ind, list(ids), freq, measure, tf, level_table=level_fn)
 
     def trends_base_monthly(ind: str, tid: str) -> pd.DataFrame:
-        return base_series(ds, ind, tid, "M")
+        return base_series(ds, ind, tid, "M", level_table=level_fn)
 
     table_fn = ctx.memoize(trends_table)
     base_fn = ctx.memoize(trends_base_monthly)

@@ -317,3 +317,22 @@ def test_common_range():
     b = pd.Series([np.nan, 5.0, 6.0, 7.0], index=ms("2020-01", "2020-02", "2020-03", "2020-04"))
     assert common_range(a, b) == (pd.Timestamp("2020-02-01"), pd.Timestamp("2020-02-01"))
     assert common_range(a, pd.Series(dtype=float)) is None
+
+
+def test_level_tables_give_the_same_series_as_single_territory_aggregation():
+    from analytics.trends import base_series, level_rates
+
+    ds = make_ds(counts={("M2", "2019-06"): None}, drop={("M3", "2020-02")})
+    calls = []
+
+    def level_table(ind, level, freq, sex):
+        calls.append((ind, level, freq, sex))
+        return level_rates(ds, ind, level, freq, sex)
+
+    for freq in ("M", "Q", "Y"):
+        direct = trend_table(ds, "hom", ["C", "D1", "D2", "M2"], freq, "rate", "none")
+        via = trend_table(ds, "hom", ["C", "D1", "D2", "M2"], freq, "rate", "none", level_table=level_table)
+        pd.testing.assert_frame_equal(direct.reset_index(drop=True), via.reset_index(drop=True), check_dtype=False)
+    assert ("hom", 1, "Q", "total") in calls
+    one = base_series(ds, "hom", "M3", "M", level_table=level_table)
+    assert math.isnan(one.set_index("period").at["2020-02", "count"])
