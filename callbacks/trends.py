@@ -167,6 +167,16 @@ class View:
 TableFn = Callable[..., pd.DataFrame]
 
 
+def empty_view(message: str) -> View:
+    """A chart that cannot be drawn: the reason, large, in place of the plot (and as a notice)."""
+    fig = {"data": [], "layout": {
+        "xaxis": {"visible": False}, "yaxis": {"visible": False}, "paper_bgcolor": "white", "plot_bgcolor": "white",
+        "annotations": [{"text": message, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5, "showarrow": False,
+                         "font": {"size": 18, "color": "#4a5560"}}],
+    }}
+    return View(fig, "", pd.DataFrame(), [message])
+
+
 # ---- helpers ----------------------------------------------------------------------------------------------
 def _y(values: pd.Series) -> list[float | None]:
     """Values for plotly: NaN becomes None (a gap), never 0."""
@@ -469,20 +479,16 @@ def before_after_view(ds: Dataset, ind: str, event_id: str | None, n: int, measu
                       base_fn: Callable[..., pd.DataFrame] | None = None) -> View:
     """Mean monthly value in the n months before and after an event, in the event's territory."""
     base_fn = base_fn or (lambda i, tid: base_series(ds, i, tid, "M"))
-    empty = View({"data": [], "layout": {}}, "", pd.DataFrame())
     ev = ds.events
     if ev is None or ev.empty or event_id is None or int(event_id) not in ev.index:
-        empty.notices.append(t("trends.ba.no_event", lang))
-        return empty
+        return empty_view(t("trends.ba.no_event", lang))
     row = ev.loc[int(event_id)]
     tid = str(row["territory_id"])
     inside = tid in ds.territories.index and (tid == ds.main_country or ds.ancestor(tid, 0) == ds.main_country)
     if not inside:
-        empty.notices.append(t("trends.ba.outside", lang))
-        return empty
+        return empty_view(t("trends.ba.outside", lang))
     if ds.indicator_freq(ind) != "M":
-        empty.notices.append(t("trends.ba.needs_monthly", lang))
-        return empty
+        return empty_view(t("trends.ba.needs_monthly", lang))
     meta = ds.indicator(ind)
     if measure == "rate" and str(meta["rate_base"]) == "none":
         measure = "count"
@@ -578,7 +584,7 @@ def before_after_cards(view: View, lang: str) -> Any:
 def countries_view(ds: Dataset, lang: str, indicator_id: str = "homicide_rate_official") -> View:
     """Official national rates by country, each point with its source; gaps stay gaps."""
     if indicator_id not in ds.indicators.index:
-        return View({"data": [], "layout": {}}, "", pd.DataFrame(), [t("trends.notice.no_data", lang)])
+        return empty_view(t("trends.notice.no_data", lang))
     cc = cross_country(ds, indicator_id)
     layout = _base_layout(t("trends.cc.yaxis", lang), lang, hovermode="closest")
     data = []
@@ -740,8 +746,7 @@ def side_view(ds: Dataset, crime_ind: str, sv: str, st: str, lang: str, table_fn
     title = t("trends.side.title", lang, crime=ds.label(crime_ind, lang), survey=ds.label(sv, lang), name=place)
     notices = []
     if rng is None:
-        notices.append(t("trends.side.no_overlap", lang))
-        return View({"data": [], "layout": {}}, "", pd.DataFrame(), notices)
+        return empty_view(t("trends.side.no_overlap", lang))
     lo, hi = rng
     crime = crime[(pd.to_datetime(crime["period_start"]) >= lo) & (pd.to_datetime(crime["period_start"]) <= hi)]
     survey = survey[(pd.to_datetime(survey["period_start"]) >= lo) & (pd.to_datetime(survey["period_start"]) <= hi)]
@@ -827,6 +832,15 @@ def register(app: Dash, ctx: Any) -> None:
     def update_main(ind, terrs, measure, freq, tf, events, ref, lang):
         v = main_view(ds, ind, list(terrs or []), measure, freq, tf, bool(events), bool(ref), lang, table_fn)
         return v.figure, v.source, _notice_box(v.notices), " ".join(v.notes)
+
+    @app.callback(
+        Output("trends-territories", "value"),
+        Input("trends-territories", "value"),
+        prevent_initial_call=True,
+    )
+    def trim_territories(terrs):
+        """At most 8 territories: a longer selection (e.g. 'select all') is cut to its first 8."""
+        return list(terrs)[:MAX_TERRITORIES] if terrs and len(terrs) > MAX_TERRITORIES else no_update
 
     @app.callback(
         Output("trends-transform", "options"),
@@ -970,7 +984,7 @@ def register(app: Dash, ctx: Any) -> None:
 def url_search(ind, terrs, measure, freq, tf, events, ref, ev, n, sv, st, by, search) -> str:
     """The page state as a query string (shell parameters kept)."""
     return encode_search({
-        "ind": ind, "terr": list(terrs or []), "measure": measure, "freq": freq, "tf": tf,
+        "ind": ind, "terr": list(terrs or [])[:MAX_TERRITORIES], "measure": measure, "freq": freq, "tf": tf,
         "events": "1" if events else "0", "ref": "1" if ref else "0", "ev": ev, "n": n, "sv": sv, "st": st,
         "by": by,
     }, search)
