@@ -400,7 +400,12 @@ def main_view(ds: Dataset, ind: str, territories: list[str], measure: str, freq:
         if value_tf != "yoy":
             layout["yaxis"]["rangemode"] = "tozero"
         if show_events and len(valid):
-            _add_events(layout, ds, terrs, valid["period_start"].min(), valid["period_start"].max(), lang)
+            label_rows = _add_events(layout, ds, terrs, valid["period_start"].min(), valid["period_start"].max(),
+                                     lang)
+            top = float(valid["value"].max())
+            if label_rows and value_tf != "yoy" and top > 0:
+                # headroom so the event labels sit above the lines instead of over them
+                layout["yaxis"]["range"] = [0, top / (1 - 0.065 * label_rows - 0.03)]
     fig = frame({"data": data, "layout": layout}, title, src, lang, bottom_margin=100)
     _finish(fig, 110)
     notes = [t("trends.note.missing", lang)]
@@ -414,10 +419,12 @@ def main_view(ds: Dataset, ind: str, territories: list[str], measure: str, freq:
     return View(fig, src, csv, notices, notes, {"freq": eff, "measure": measure, "tf": value_tf, "ids": ids})
 
 
-def _add_events(layout: dict[str, Any], ds: Dataset, terrs: list[str], first: Any, last: Any, lang: str) -> None:
+def _add_events(layout: dict[str, Any], ds: Dataset, terrs: list[str], first: Any, last: Any, lang: str) -> int:
+    """Vertical lines and labels for the events of the selected territories within [first, last];
+    returns the number of label rows used."""
     ev = events_for(ds, terrs)
     if ev.empty:
-        return
+        return 0
     first, last = pd.Timestamp(first), pd.Timestamp(last) + pd.offsets.MonthEnd(1)
     ev = ev[(ev["date"] >= first) & (ev["date"] <= last)]
     shapes = layout.setdefault("shapes", [])
@@ -448,6 +455,7 @@ def _add_events(layout: dict[str, Any], ds: Dataset, terrs: list[str], first: An
             "font": {"size": 12, "color": "#3a2360" if not synthetic else "#555"},
             "bgcolor": "rgba(255,255,255,0.85)", "borderpad": 2,
         })
+    return len(rows)
 
 
 def _main_csv(ds: Dataset, table: pd.DataFrame, ind: str, measure: str, freq: str, tf: str, lang: str) -> pd.DataFrame:
