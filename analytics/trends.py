@@ -228,6 +228,40 @@ def trend_table(ds: Dataset, indicator_id: str, territory_ids: list[str], freq: 
 
 
 @dataclass(frozen=True)
+class Latest:
+    """The latest value of a territory's series and the value of the same period one year earlier;
+    change_pct = (value / previous − 1) × 100, missing when the earlier value is missing or 0."""
+
+    territory_id: str
+    period: str
+    value: float
+    previous_period: str
+    previous: float
+    change_pct: float
+
+
+def latest_vs_year_before(table: pd.DataFrame, freq: str) -> list[Latest]:
+    """For each territory of a `trend_table` (in its order): its last period with a value, and the
+    same period a year earlier (12 months, 4 quarters or 1 year before). Territories with no value
+    at all are left out."""
+    out: list[Latest] = []
+    for tid in dict.fromkeys(table["territory_id"].astype(str)):
+        rows = table[table["territory_id"].astype(str) == tid].sort_values("period_start")
+        valid = rows.dropna(subset=["value"])
+        if valid.empty:
+            continue
+        last = valid.iloc[-1]
+        start = pd.Timestamp(last["period_start"]) - pd.DateOffset(months=12)
+        prev_rows = rows[pd.to_datetime(rows["period_start"]) == start]
+        prev = float(prev_rows["value"].iloc[0]) if len(prev_rows) else float("nan")
+        prev_period = str(prev_rows["period"].iloc[0]) if len(prev_rows) else period_label(
+            pd.Series([start]), freq).iloc[0]
+        change = (float(last["value"]) / prev - 1.0) * 100.0 if prev == prev and prev > 0 else float("nan")
+        out.append(Latest(tid, str(last["period"]), float(last["value"]), prev_period, prev, change))
+    return out
+
+
+@dataclass(frozen=True)
 class SeasonalView:
     """'Same month of previous years': `table` has columns year, sub (month 1–12 or quarter 1–4),
     period, value; one line per year."""

@@ -26,6 +26,7 @@ from analytics.trends import (
     cross_country,
     effective_freq,
     events_for,
+    latest_vs_year_before,
     level_rates,
     same_period_previous_years,
     survey_series,
@@ -96,6 +97,8 @@ register(
         "trends.note.events": ("Líneas verticales: eventos; punteadas = eventos sintéticos (de demostración).",
                                "Vertical lines: events; dotted = synthetic (demo) events."),
         "trends.event.synthetic": ("sintético", "synthetic"),
+        "trends.latest.meta": ("{period} · {change} respecto a {previous} ({value})",
+                               "{period} · {change} on {previous} ({value})"),
         "trends.ba.title": ("Antes y después: {event}", "Before and after: {event}"),
         "trends.ba.monthly": ("Valor mensual", "Monthly value"),
         "trends.ba.mean_before": ("Promedio antes", "Mean before"),
@@ -416,7 +419,33 @@ def main_view(ds: Dataset, ind: str, territories: list[str], measure: str, freq:
     if show_events and not seasonal:
         notes.append(t("trends.note.events", lang))
     csv = _main_csv(ds, table, ind, measure, eff, value_tf, lang)
-    return View(fig, src, csv, notices, notes, {"freq": eff, "measure": measure, "tf": value_tf, "ids": ids})
+    latest = []
+    if not seasonal and value_tf != "yoy" and not table.empty:
+        latest = latest_vs_year_before(table[table["territory_id"].isin(terrs[:3])], eff)
+    extra = {"freq": eff, "measure": measure, "tf": value_tf, "ids": ids, "latest": latest, "decimals": dec,
+             "unit": y_title, "names": names}
+    return View(fig, src, csv, notices, notes, extra)
+
+
+def latest_cards(view: View, lang: str) -> Any:
+    """'How it looks today': the latest value of up to three selected territories and its change on the
+    same period a year earlier."""
+    items = view.extra.get("latest") or []
+    if not items:
+        return []
+    dec = view.extra["decimals"]
+    cards = []
+    for i, it in enumerate(items):
+        change = fmt_signed_percent(it.change_pct, lang)
+        meta = t("trends.latest.meta", lang, period=fmt_period(it.period, lang), change=change,
+                 previous=fmt_period(it.previous_period, lang), value=fmt_number(it.previous, lang, dec))
+        cards.append(html.Div(
+            [html.Div(fmt_number(it.value, lang, dec), className="key-figure", id=f"trends-latest-{i}"),
+             html.Div(view.extra["names"][it.territory_id], className="key-figure-label"),
+             html.Div(meta, className="key-figure-meta")],
+            className="trends-kf", style={"borderLeftColor": CATEGORICAL[i % len(CATEGORICAL)]},
+        ))
+    return [html.Div(view.extra["unit"], className="control-label"), html.Div(cards, className="trends-kf-row")]
 
 
 def _add_events(layout: dict[str, Any], ds: Dataset, terrs: list[str], first: Any, last: Any, lang: str) -> int:
@@ -834,12 +863,13 @@ def register(app: Dash, ctx: Any) -> None:
         Output("trends-main-source", "children"),
         Output("trends-notice", "children"),
         Output("trends-method-note", "children"),
+        Output("trends-latest", "children"),
         *main_inputs,
         State("trends-lang", "data"),
     )
     def update_main(ind, terrs, measure, freq, tf, events, ref, lang):
         v = main_view(ds, ind, list(terrs or []), measure, freq, tf, bool(events), bool(ref), lang, table_fn)
-        return v.figure, v.source, _notice_box(v.notices), " ".join(v.notes)
+        return v.figure, v.source, _notice_box(v.notices), " ".join(v.notes), latest_cards(v, lang)
 
     @app.callback(
         Output("trends-territories", "value"),

@@ -377,6 +377,7 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
                     html.H2(t("trends.section.crime", lang), className="h3"),
                     crime_controls,
                     html.Div(id="trends-notice", role="status"),
+                    html.Div(id="trends-latest", className="mb-2"),
                     _figure_block("trends-main", lang, "atalaya-trend", t("trends.section.crime", lang), "600px"),
                     html.P(id="trends-method-note", className="source-note"),
                 ],

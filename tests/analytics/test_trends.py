@@ -336,3 +336,21 @@ def test_level_tables_give_the_same_series_as_single_territory_aggregation():
     assert ("hom", 1, "Q", "total") in calls
     one = base_series(ds, "hom", "M3", "M", level_table=level_table)
     assert math.isnan(one.set_index("period").at["2020-02", "count"])
+
+
+def test_latest_value_against_the_same_period_a_year_earlier():
+    from analytics.trends import latest_vs_year_before
+
+    # M3: 3 a month, but Dec 2020 missing and Nov 2019 = 2 -> latest is Nov 2020 (3) vs Nov 2019 (2): +50 %
+    ds = make_ds(counts={("M3", "2020-12"): None, ("M3", "2019-11"): 2.0, ("M1", "2019-12"): 0.0})
+    t = trend_table(ds, "hom", ["M3", "M1"], "M", "count", "none")
+    m3, m1 = latest_vs_year_before(t, "M")
+    assert (m3.territory_id, m3.period, m3.value, m3.previous_period, m3.previous) == ("M3", "2020-11", 3, "2019-11", 2)
+    assert m3.change_pct == pytest.approx(50.0)
+    assert (m1.period, m1.previous_period, m1.previous) == ("2020-12", "2019-12", 0)
+    assert math.isnan(m1.change_pct)  # against 0 no percent change
+    annual = latest_vs_year_before(trend_table(ds, "hom", ["D2"], "Y", "rate", "none"), "Y")[0]
+    # D2 (= M3) 2020 is missing (December missing), so the latest year is 2019: 35 cases / 30,000;
+    # there is no 2018 to compare with
+    assert annual.period == "2019" and annual.value == pytest.approx(35 / 30_000 * 100_000)
+    assert annual.previous_period == "2018" and math.isnan(annual.previous) and math.isnan(annual.change_pct)

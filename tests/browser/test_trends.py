@@ -14,7 +14,7 @@ import re
 import pandas as pd
 import pytest
 
-from analytics.trends import before_after, base_series, cross_country, trend_table
+from analytics.trends import before_after, base_series, cross_country, latest_vs_year_before, trend_table
 from components.formatting import fmt_number, fmt_signed_percent
 from tests.browser.conftest import wait_for_dash
 
@@ -172,6 +172,11 @@ def test_english_panels_before_after_countries_survey_side(page, demo_server):
     g = wait_graph(page, "trends-main-graph", "g.data.length === 1")
     assert g["layout"]["yaxis"]["title"]["text"].startswith("Monthly rate per 100,000")
     assert "Source:" in page.locator("#trends-main-source").inner_text()
+    # "how it looks today": the latest month and its change on the same month a year earlier
+    latest = latest_vs_year_before(trend_table(ds, "homicides", ["GTM"], "M", "rate", "none"), "M")[0]
+    assert page.locator("#trends-latest-0").inner_text() == fmt_number(latest.value, "en", 2)
+    assert fmt_signed_percent(latest.change_pct, "en") in page.locator("#trends-latest").inner_text()
+    assert "Dec 2024" in page.locator("#trends-latest").inner_text()
 
     # before/after around the COVID-19 curfew (March 2020), 3 months each side, event month excluded
     assert "Descriptive, not causal" in page.locator("#trends-ba-caveat").inner_text()

@@ -65,6 +65,10 @@ def test_main_view_plots_analytics_values_with_reference_and_events():
     assert v.figure["layout"]["title"]["text"].startswith("Homicidios — Dept 1 (depto.), Muni 3")
     assert "DATOS SINTÉTICOS" in v.source and "Periodo: ene 2019 – dic 2020" in v.source
     assert v.table["value"].tolist()[:3] == pytest.approx(expected["value"].tolist()[:3])
+    latest = v.extra["latest"]
+    assert [x.territory_id for x in latest] == ["D1", "M3"]
+    assert latest[0].period == "2020-12" and latest[0].value == pytest.approx(3 / 60_000 * 100_000)
+    assert latest[0].change_pct == pytest.approx(-50.0)  # same cases, population doubled
     off = main_view(ds, "hom", ["C"], "count", "M", "none", False, True, "en")
     assert "shapes" not in off.figure["layout"] and len(off.figure["data"]) == 1  # C selected: no extra reference
 
