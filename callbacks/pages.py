@@ -14,9 +14,11 @@ from dash import Dash
 from callbacks.context import AppContext
 from callbacks import costs as costs_callbacks
 from callbacks import index as index_callbacks
+from callbacks import trends as trends_callbacks
 from components import about, placeholder
 from components import costs as costs_layout
 from components import index as index_page
+from components import trends as trends_layout
 
 Layout = Callable[[AppContext, dict[str, str], str], Any]
 Register = Callable[[Dash, AppContext], None]
@@ -35,7 +37,7 @@ def all_pages() -> list[Page]:
     """Pages in menu order. The first one is also served at '/'."""
     return [
         Page("map", "/map", "nav.map", placeholder.layout_for("nav.map")),
-        Page("trends", "/trends", "nav.trends", placeholder.layout_for("nav.trends")),
+        Page("trends", "/trends", "nav.trends", trends_layout.layout, trends_callbacks.register),
         Page("costs", "/costs", "nav.costs", costs_layout.layout, costs_callbacks.register),
         Page("index", "/index", "nav.index", index_page.layout, index_callbacks.register),
         Page("profile", "/profile", "nav.profile", placeholder.layout_for("nav.profile")),
