@@ -94,12 +94,13 @@ def methodology_steps(ds: Any, config: vi.IndexConfig, window: tuple[int, int], 
         steps.append(("6. Normalización",
                       f"Cada indicador se lleva a 0–100 con {norm}; siempre, más alto = más prioridad (los "
                       "indicadores de polaridad inversa se invierten antes)."))
-        agg = ("media aritmética ponderada" if m.aggregation == "arithmetic" else
-               f"media geométrica ponderada (los puntajes menores que {fmt_number(m.geometric_floor, lang)} cuentan "
-               f"como {fmt_number(m.geometric_floor, lang)}, para que un cero no anule el producto)")
+        agg = "media aritmética ponderada" if m.aggregation == "arithmetic" else "media geométrica ponderada"
+        floor = "" if m.aggregation == "arithmetic" else (
+            f" Los puntajes menores que {fmt_number(m.geometric_floor, lang)} cuentan como "
+            f"{fmt_number(m.geometric_floor, lang)}, para que un cero no anule el producto.")
         steps.append(("7. Ponderación y agregación",
                       f"Puntaje de cada dimensión = {agg} de sus indicadores; índice = {agg} de las dimensiones, "
-                      f"con los pesos indicados en el paso 1 (los deslizadores se reescalan a 100 %)."))
+                      f"con los pesos indicados en el paso 1 (los deslizadores se reescalan a 100 %).{floor}"))
     else:
         rule = ("it is imputed with the median of the other municipalities of its department (or of the country when "
                 "the department has none)" if m.missing == "impute_department_median"
@@ -120,12 +121,13 @@ def methodology_steps(ds: Any, config: vi.IndexConfig, window: tuple[int, int], 
         steps.append(("6. Normalization",
                       f"Each indicator is put on 0–100 with {norm}; always, higher = higher priority (indicators "
                       "with inverse polarity are flipped first)."))
-        agg = ("weighted arithmetic mean" if m.aggregation == "arithmetic" else
-               f"weighted geometric mean (scores below {fmt_number(m.geometric_floor, lang)} count as "
-               f"{fmt_number(m.geometric_floor, lang)}, so a zero does not cancel the product)")
+        agg = "weighted arithmetic mean" if m.aggregation == "arithmetic" else "weighted geometric mean"
+        floor = "" if m.aggregation == "arithmetic" else (
+            f" Scores below {fmt_number(m.geometric_floor, lang)} count as {fmt_number(m.geometric_floor, lang)}, "
+            "so a zero does not cancel the product.")
         steps.append(("7. Weighting and aggregation",
                       f"Dimension score = {agg} of its indicators; index = {agg} of the dimensions, with the weights "
-                      f"of step 1 (the sliders are rescaled to 100%)."))
+                      f"of step 1 (the sliders are rescaled to 100%).{floor}"))
     th = result.thresholds if result is not None else None
     cuts = ", ".join(fmt_number(float(x), lang, 1) for x in th) if th is not None else ""
     if es:
@@ -141,7 +143,10 @@ def methodology_steps(ds: Any, config: vi.IndexConfig, window: tuple[int, int], 
                       "normalización al azar entre las tres, agregación aritmética o geométrica, y recorte de extremos "
                       "sí o no. De cada municipio se informa el rango mediano, el intervalo de 90 % (percentiles 5–95) "
                       f"y el porcentaje de simulaciones en el grupo muy alto; con {fmt_percent(100 * vi.ROBUST_SHARE, lang, 0)} "
-                      "o más se considera robustamente prioritario."))
+                      "o más se considera robustamente prioritario."
+                      + (" Con cortes naturales, el grupo muy alto de cada simulación es su quinta parte superior "
+                         "(calcular los cortes de Jenks mil veces sería demasiado lento)."
+                         if m.classification == "natural_breaks" else "")))
         steps.append(("Advertencia",
                       "Este índice sigue la práctica del Manual OCDE/JRC de indicadores compuestos y de los índices de "
                       "InfoSegura, pero no es el Índice de Priorización Territorial de VCMN oficial (IPTVCM) del "
@@ -160,7 +165,10 @@ def methodology_steps(ds: Any, config: vi.IndexConfig, window: tuple[int, int], 
                       "normalization among the three, arithmetic or geometric aggregation, and outlier capping on or "
                       "off. For each municipality: the median rank, the 90% interval (5th–95th percentiles) and the "
                       f"share of simulations in the very high group; {fmt_percent(100 * vi.ROBUST_SHARE, lang, 0)} or more "
-                      "counts as robustly high priority."))
+                      "counts as robustly high priority."
+                      + (" With natural breaks, the very high group of each simulation is its top fifth (computing "
+                         "Jenks breaks a thousand times would be too slow)." if m.classification == "natural_breaks"
+                         else "")))
         steps.append(("Caveat",
                       "This index follows the OECD/JRC Handbook on composite indicators and InfoSegura's indices, but "
                       "it is not the official Territorial Prioritization Index of VAWG (IPTVCM) of the Ministry of "
