@@ -104,6 +104,24 @@ def aggregate_counts(ds: Dataset, indicator_id: str, level: int, freq: str, sex:
     return out[["territory_id", "period", "period_start", "year", "value", "n_parts", "n_missing"]]
 
 
+def complete_periods(ds: Dataset, indicator_id: str, freq: str) -> list[str]:
+    """Periods of `freq` (e.g. years) that the indicator's series covers entirely: every sub-period
+    (month, quarter) of them lies between the indicator's first and last observed period. A year whose
+    series stops in June is not complete, and its sum is not an annual total. Sorted."""
+    obs = ds.observations
+    sel = obs.loc[obs["indicator_id"] == indicator_id]
+    if sel.empty:
+        return []
+    src_freq = str(sel["freq"].iloc[0])
+    if FREQ_ORDER[freq] < FREQ_ORDER[src_freq]:
+        raise ValueError(f"{indicator_id} is observed with frequency {src_freq}; cannot split it into {freq}")
+    starts = periods_in_range(sel["period_start"].min(), sel["period_start"].max(), src_freq)
+    labels = period_label(pd.Series(starts), freq)
+    per = {"M": {"M": 1, "Q": 3, "Y": 12}, "Q": {"Q": 1, "Y": 4}, "Y": {"Y": 1}}[src_freq][freq]
+    counts = labels.value_counts()
+    return sorted(str(p) for p, n in counts.items() if n == per)
+
+
 def population_table(ds: Dataset, rate_base: str) -> pd.DataFrame:
     """Population of the rate_base group: columns territory_id, year, population."""
     sex, age = RATE_BASES[rate_base]
