@@ -9,6 +9,7 @@ No network is used (plotly.js comes from the plotly package).
 
 from __future__ import annotations
 
+import atexit
 import copy
 import io
 import threading
@@ -51,7 +52,17 @@ def _ensure_kaleido_server() -> None:
     import kaleido
 
     kaleido.start_sync_server(silence_warnings=True)
+    atexit.register(_stop_kaleido_server)
     _server_started = True
+
+
+def _stop_kaleido_server() -> None:
+    import kaleido
+
+    try:
+        kaleido.stop_sync_server(silence_warnings=True)
+    except Exception:  # noqa: BLE001 - best effort at interpreter exit
+        pass
 
 
 def figure_image(fig: dict[str, Any], fmt: str = "png", width: int = 1600, height: int = 900,
