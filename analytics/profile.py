@@ -392,3 +392,27 @@ def territory_events(ds: Dataset, territory_id: str) -> pd.DataFrame:
     scopes = tids.map(scope)
     out = ev.loc[scopes.notna()].assign(scope=scopes[scopes.notna()])
     return out.sort_values("date", ascending=False).reset_index(drop=True)
+
+
+def children_values(ds: Dataset, indicator_id: str, territory_id: str) -> pd.DataFrame:
+    """The indicator for each territory one level below `territory_id`, in the latest period in which
+    any of them has a value (rates from summed counts for count indicators).
+
+    Columns: territory_id, period, value (NaN for a child without data). Empty when no child has data."""
+    kids = ds.children(territory_id)
+    frames = []
+    for kid in kids:
+        s = series(ds, indicator_id, kid)
+        if not s.empty:
+            s = s[s["observed_at"] == kid]
+            frames.append(s.assign(territory_id=kid))
+    if not frames:
+        return pd.DataFrame(columns=["territory_id", "period", "value"])
+    allp = pd.concat(frames, ignore_index=True)
+    valued = allp[allp["value"].notna()]
+    if valued.empty:
+        return pd.DataFrame(columns=["territory_id", "period", "value"])
+    last = valued["period"].max()
+    at_last = allp.loc[allp["period"] == last].set_index("territory_id")["value"]
+    # a child without a value in that period is listed as missing, not dropped
+    return pd.DataFrame({"territory_id": kids, "period": last, "value": at_last.reindex(kids).values})

@@ -12,7 +12,9 @@ from typing import Any, Callable
 from dash import Dash
 
 from callbacks.context import AppContext
+from callbacks import profile as profile_callbacks
 from components import about, placeholder
+from components import profile as profile_page
 
 Layout = Callable[[AppContext, dict[str, str], str], Any]
 Register = Callable[[Dash, AppContext], None]
@@ -34,6 +36,6 @@ def all_pages() -> list[Page]:
         Page("trends", "/trends", "nav.trends", placeholder.layout_for("nav.trends")),
         Page("costs", "/costs", "nav.costs", placeholder.layout_for("nav.costs")),
         Page("index", "/index", "nav.index", placeholder.layout_for("nav.index")),
-        Page("profile", "/profile", "nav.profile", placeholder.layout_for("nav.profile")),
+        Page("profile", "/profile", "nav.profile", profile_page.layout, profile_callbacks.register),
         Page("about", "/about", "nav.about", about.layout),
     ]

@@ -22,7 +22,9 @@ def navbar(pages: list[Any]) -> dbc.Navbar:
                 dcc.Link([html.Span("Atalaya", className="brand-name"),
                           html.Span(id="brand-tagline", className="brand-tagline d-none d-lg-inline")],
                          href="/", className="navbar-brand", id="brand-link"),
-                dbc.NavbarToggler(id="navbar-toggler", **{"aria-label": "Menu"}),
+                html.Button(html.Span(className="navbar-toggler-icon"), id="navbar-toggler", className="navbar-toggler",
+                            type="button", n_clicks=0,
+                            **{"aria-label": "Menú / Menu", "aria-controls": "navbar-collapse"}),
                 dbc.Collapse(dbc.Nav(links, navbar=True, className="me-auto"), id="navbar-collapse", navbar=True),
                 html.Div(
                     [

@@ -197,3 +197,14 @@ def test_events_of_the_territory_its_ancestors_and_within():
     c = territory_events(ds, "C")
     assert c["label_en"].tolist() == ["Programme", "Curfew", "Audit"]
     assert c["scope"].tolist() == ["within", "here", "within"]
+
+
+def test_children_values_in_the_latest_period():
+    from analytics.profile import children_values
+
+    ds = profile_dataset()
+    c = children_values(ds, "hom", "C").set_index("territory_id")
+    assert c["period"].unique().tolist() == ["2020"]
+    assert c.at["D1", "value"] == pytest.approx(900.0) and c.at["D2", "value"] == pytest.approx(600.0)  # 36/6,000
+    m = children_values(ds, "pov", "D1")
+    assert m["territory_id"].tolist() == ["M1", "M2"] and m["value"].isna().tolist() == [False, True]
