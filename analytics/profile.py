@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.dataset import RATE_BASES, Dataset
-from analytics.rates import complete_periods, rates
+from analytics.rates import add_rates, aggregate_counts, complete_periods, rollup
 
 DOMAIN_ORDER = {"crime": 0, "vawg": 1, "risk": 2, "trust": 3, "context": 4}
 ROLES = ("self", "department", "country")
@@ -152,6 +152,7 @@ class KeyFigure:
         return self.observed_at != self.territory_id
 
 
+@lru_cache(maxsize=256)
 def indicator_sex(ds: Dataset, indicator_id: str) -> str:
     """The sex to show for an indicator: 'total' when it has it, else the sex of its population base
     (e.g. 'female' for violence against women), else the first sex observed."""
@@ -165,34 +166,67 @@ def indicator_sex(ds: Dataset, indicator_id: str) -> str:
     return sorted(sexes)[0] if sexes else "total"
 
 
+@lru_cache(maxsize=64)
+def _yearly_counts(ds: Dataset, indicator_id: str, sex: str) -> pd.DataFrame:
+    """Yearly counts at the indicator's finest level (aggregated once, then rolled up)."""
+    finest = _finest_level(ds, indicator_id, sex)
+    return aggregate_counts(ds, indicator_id, level=finest, freq="Y", sex=sex)
+
+
 @lru_cache(maxsize=256)
 def _rates_table(ds: Dataset, indicator_id: str, level: int, sex: str) -> pd.DataFrame:
     """Yearly rates of a count indicator for every territory of a level, only complete years
-    (a year is complete when every month or quarter of it lies inside the indicator's series)."""
-    table = rates(ds, indicator_id, level=level, freq="Y", sex=sex)
+    (a year is complete when every month or quarter of it lies inside the indicator's series).
+    Counts are summed once at the finest level and rolled up (rates.rollup); rates come from the
+    summed counts and summed population (rates.add_rates)."""
+    counts = rollup(ds, _yearly_counts(ds, indicator_id, sex), level)
+    table = add_rates(ds, counts, indicator_id)
     return table[table["period"].isin(complete_periods(ds, indicator_id, "Y"))]
 
 
+@lru_cache(maxsize=128)
 def _observed_table(ds: Dataset, indicator_id: str, sex: str) -> pd.DataFrame:
     obs = ds.observations
     m = (obs["indicator_id"] == indicator_id) & (obs["sex"] == sex)
     return obs.loc[m]
 
 
+@lru_cache(maxsize=128)
+def _observed_by_territory(ds: Dataset, indicator_id: str, sex: str) -> dict[str, pd.DataFrame]:
+    """The observations of an indicator and sex split by territory (one lookup per profile instead
+    of a scan of the whole table)."""
+    sel = _observed_table(ds, indicator_id, sex)
+    return {str(k): g for k, g in sel.groupby("territory_id", sort=False)}
+
+
+@lru_cache(maxsize=256)
+def _rates_by_territory(ds: Dataset, indicator_id: str, level: int, sex: str) -> dict[str, pd.DataFrame]:
+    table = _rates_table(ds, indicator_id, level, sex)
+    return {str(k): g for k, g in table.groupby("territory_id", sort=False)}
+
+
+@lru_cache(maxsize=128)
+def _finest_level(ds: Dataset, indicator_id: str, sex: str) -> int:
+    obs_levels = _observed_table(ds, indicator_id, sex)["territory_id"].map(ds.territories["level"])
+    return -1 if obs_levels.empty else int(obs_levels.max())
+
+
+@lru_cache(maxsize=8192)
 def series(ds: Dataset, indicator_id: str, territory_id: str) -> pd.DataFrame:
     """The series shown for an indicator and a territory: columns period, period_start, value, lower,
     upper, count, observed_at. Count indicators: yearly rates from summed counts (complete years only;
     `count` the summed count). Other units: the observed values at the territory, or at its nearest
-    ancestor that has them (`observed_at`). Empty when neither has data."""
+    ancestor that has them (`observed_at`). Empty when neither has data. Cached per dataset: treat the
+    returned frame as read-only."""
     meta = ds.indicator(indicator_id)
     sex = indicator_sex(ds, indicator_id)
     cols = ["period", "period_start", "value", "lower", "upper", "count", "observed_at"]
     if meta["unit"] == "count" and str(meta["rate_base"]) != "none":
-        obs_levels = _observed_table(ds, indicator_id, sex)["territory_id"].map(ds.territories["level"])
-        if obs_levels.empty or ds.level(territory_id) > int(obs_levels.max()):
+        if ds.level(territory_id) > _finest_level(ds, indicator_id, sex):
             return pd.DataFrame(columns=cols)
-        table = _rates_table(ds, indicator_id, ds.level(territory_id), sex)
-        rows = table[table["territory_id"] == territory_id]
+        rows = _rates_by_territory(ds, indicator_id, ds.level(territory_id), sex).get(territory_id)
+        if rows is None:
+            return pd.DataFrame(columns=cols)
         out = pd.DataFrame(
             {
                 "period": rows["period"].values,
@@ -205,10 +239,10 @@ def series(ds: Dataset, indicator_id: str, territory_id: str) -> pd.DataFrame:
             }
         )
         return out[cols].sort_values("period").reset_index(drop=True)
-    sel = _observed_table(ds, indicator_id, sex)
+    by_territory = _observed_by_territory(ds, indicator_id, sex)
     for tid in [territory_id] + ancestors(ds, territory_id):
-        rows = sel[sel["territory_id"] == tid]
-        if not rows.empty:
+        rows = by_territory.get(tid)
+        if rows is not None and not rows.empty:
             out = pd.DataFrame(
                 {
                     "period": rows["period"].values,

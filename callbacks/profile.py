@@ -17,7 +17,7 @@ from components.exports import figure_png, send, slug, table_csv, table_excel
 from components.figures import graph, source_note
 from components.formatting import fmt_period
 from components.i18n import norm_lang, t
-from components.urlstate import encode_search
+from components.urlstate import encode_search, parse_search
 
 
 @dataclass
@@ -205,8 +205,19 @@ def register(app: Dash, ctx: AppContext) -> None:
         lang = norm_lang(lang)
         if valid_territory(ds, tid) is None:
             return not_found(str(tid), lang), t("profile.title", lang), ""
-        title, subtitle = cp.territory_title(ds, tid, lang)
-        return body(ctx, tid, indicator_id or "homicides", lang, cached(tid)), title, subtitle
+        title, _ = cp.territory_title(ds, tid, lang)
+        return body(ctx, tid, indicator_id or "homicides", lang, cached(tid)), title, cp.subtitle_links(ds, tid, lang)
+
+    @app.callback(
+        Output("profile-search", "value"),
+        Input("url", "search"),
+        State("profile-search", "value"),
+        prevent_initial_call=True,
+    )
+    def follow_url(search: str | None, current: str | None):
+        """A link to another profile changes only the query (the router does not re-render): follow it."""
+        tid = parse_search(search).get("territory")
+        return tid if tid and tid != current else no_update
 
     @app.callback(
         Output("profile-trend", "figure"),

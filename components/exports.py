@@ -141,9 +141,8 @@ def export_buttons(prefix: str, lang: str, kinds: Iterable[str] = ("png", "csv",
             id=f"{prefix}-export-{kind}",
             n_clicks=0,
             type="button",
-            className="btn btn-outline-primary btn-sm",
+            className="btn btn-outline-primary btn-sm export-btn",
             title=t(f"export.{kind}.aria", lang),
-            **{"aria-label": t(f"export.{kind}.aria", lang)},
         )
         for kind in kinds
     ]

@@ -226,6 +226,24 @@ def territory_title(ds: Dataset, tid: str, lang: str) -> tuple[str, str]:
     return name, t("profile.of", lang, level=level_label, parent=", ".join(chain))
 
 
+def subtitle_links(ds: Dataset, tid: str, lang: str) -> list[Any]:
+    """The subtitle with each ancestor linked to its own profile: 'Municipio de [Sacatepéquez], [Guatemala]'."""
+    level_label = t(f"profile.level.{ds.level(tid)}", lang)
+    anc = _ancestor_ids(ds, tid)
+    if not anc:
+        return [level_label]
+    qs = "&lang=en" if lang == "en" else ""
+    links: list[Any] = []
+    for i, a in enumerate(anc):
+        if i:
+            links.append(", ")
+        links.append(dcc.Link(ds.name(a), href=f"/profile?territory={a}{qs}", className="profile-parent-link",
+                              id=f"profile-link-{a}"))
+    text = t("profile.of", lang, level=level_label, parent="\0")
+    before, _, after = text.partition("\0")
+    return [before, *links, after]
+
+
 def _ancestor_ids(ds: Dataset, tid: str) -> list[str]:
     out, p = [], ds.parent(tid)
     while p is not None:

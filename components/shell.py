@@ -65,8 +65,10 @@ def shell(pages: list[Any], synthetic: bool, story: list[dict[str, str]] | None 
             dcc.Store(id="story-data", data=list(story or [])),
             dcc.Store(id="story-step", data=None),
             html.A(id="skip-link", href="#page-content", className="skip-link"),
-            navbar(pages),
-            html.Div(id="synthetic-banner", className="synthetic-banner" if synthetic else "d-none", role="note"),
+            html.Header([
+                navbar(pages),
+                html.Div(id="synthetic-banner", className="synthetic-banner" if synthetic else "d-none", role="note"),
+            ]),
             html.Main(id="page-content", tabIndex="-1"),
             html.Footer(id="footer", className="atalaya-footer"),
             story_bar(),
