@@ -491,7 +491,7 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
                     html.Label(t("profile.search.label", lang), htmlFor="profile-search", className="control-label",
                                id="profile-search-label"),
                     dcc.Dropdown(id="profile-search", options=options, value=tid, clearable=False, searchable=True,
-                                 placeholder=t("profile.search.placeholder", lang), maxHeight=320,
+                                 placeholder=t("profile.search.placeholder", lang), maxHeight=320, search_order="original",
                                  labels={"search": t("profile.search.placeholder", lang),
                                          "no_options_found": t("profile.search.none", lang)},
                                  className="profile-search"),
