@@ -82,15 +82,6 @@ def register(app: Dash, ctx: AppContext, pages: list[Page]) -> None:
         switched = dash_ctx.triggered_id == "lang-switch" and switch_lang is not None
         return render(ctx, pages, pathname, switch_lang, search, switched)
 
-    # The menu button opens and closes the navigation on narrow screens.
-    app.clientside_callback(
-        "function(n, open) { return n ? !open : open; }",
-        Output("navbar-collapse", "is_open"),
-        Input("navbar-toggler", "n_clicks"),
-        State("navbar-collapse", "is_open"),
-        prevent_initial_call=True,
-    )
-
     # The document language follows the page language (screen readers, hyphenation).
     app.clientside_callback(
         "function(lang) { document.documentElement.lang = lang || 'es'; return window.dash_clientside.no_update; }",

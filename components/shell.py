@@ -22,10 +22,7 @@ def navbar(pages: list[Any]) -> dbc.Navbar:
                 dcc.Link([html.Span("Atalaya", className="brand-name"),
                           html.Span(id="brand-tagline", className="brand-tagline d-none d-lg-inline")],
                          href="/", className="navbar-brand", id="brand-link"),
-                html.Button(html.Span(className="navbar-toggler-icon"), id="navbar-toggler", className="navbar-toggler",
-                            type="button", n_clicks=0,
-                            **{"aria-label": "Menú / Menu", "aria-controls": "navbar-collapse"}),
-                dbc.Collapse(dbc.Nav(links, navbar=True, className="me-auto"), id="navbar-collapse", navbar=True),
+                dbc.Nav(links, navbar=True, className="me-auto flex-row flex-wrap gap-2 gap-lg-0"),
                 dbc.Switch(id="presenter-switch", label=t("nav.presenter", DEFAULT_LANG), value=False,
                            className="presenter-switch text-light mb-0 ms-lg-3"),
                 html.Div(
