@@ -58,6 +58,7 @@ register(
         "profile.unit.percent_survey": ("% de personas encuestadas", "% of respondents"),
         "profile.synthetic_short": ("sintético", "synthetic"),
         "profile.trend": ("Tendencia: {indicator}", "Trend: {indicator}"),
+        "profile.trend.gaps": ("los huecos son periodos con meses sin datos", "gaps are periods with months without data"),
         "profile.trend.aria": (
             "Gráfico de líneas: {indicator} en {name}, su departamento y el país, por periodo",
             "Line chart: {indicator} in {name}, its department and the country, by period",
@@ -314,10 +315,14 @@ def trend_figure(ds: Dataset, comp: pd.DataFrame, indicator_id: str, tid: str, e
                 annotations.append({"x": x, "xref": "x", "y": 1, "yref": "paper", "yanchor": "bottom",
                                     "text": ev.label_en if lang == "en" else ev.label_es, "showarrow": False,
                                     "font": {"size": 11, "color": "#333"}, "xanchor": "left"})
+    xrange = None
+    if not comp.empty:
+        xrange = [(comp["period_start"].min() - pd.DateOffset(months=3)).strftime("%Y-%m-%d"),
+                  (comp["period_start"].max() + pd.DateOffset(months=6)).strftime("%Y-%m-%d")]
     fig = {
         "data": data,
         "layout": {
-            "xaxis": {"title": {"text": ""}, "showgrid": False},
+            "xaxis": {"title": {"text": ""}, "showgrid": False, **({"range": xrange} if xrange else {})},
             "yaxis": {"title": {"text": unit}, "rangemode": "tozero", "gridcolor": "#e5e5e5"},
             "legend": {"orientation": "h", "y": -0.12, "x": 0},
             "hovermode": "x unified",
@@ -329,6 +334,8 @@ def trend_figure(ds: Dataset, comp: pd.DataFrame, indicator_id: str, tid: str, e
     periods = comp["period"].dropna()
     period = f"{fmt_period(periods.min(), lang)} – {fmt_period(periods.max(), lang)}" if len(periods) else ""
     src = source_line(short_source(ds, str(meta["source"])), period, lang, bool(meta["synthetic"]))
+    if comp["value"].isna().any():
+        src += " · " + t("profile.trend.gaps", lang)
     return frame(fig, t("profile.trend", lang, indicator=label), src, lang, bottom_margin=110), src
 
 
@@ -405,7 +412,9 @@ def children_figure(ds: Dataset, table: pd.DataFrame, indicator_id: str, country
             "yaxis": {"automargin": True, "tickfont": {"size": 11}},
             "shapes": [{"type": "line", "xref": "x", "yref": "paper", "x0": country_value, "x1": country_value,
                         "y0": 0, "y1": 1, "line": {"color": "#111", "width": 2, "dash": "dash"}}],
-            "showlegend": False, "margin": {"l": 10, "t": 60},
+            "annotations": [{"x": country_value, "xref": "x", "y": 1, "yref": "paper", "yanchor": "bottom",
+                             "showarrow": False, "text": t("profile.compare.country_line", lang), "font": {"size": 12}}],
+            "showlegend": False, "margin": {"l": 10, "t": 70},
         },
     }
     period = fmt_period(str(s["period"].iloc[0]), lang) if len(s) else ""
