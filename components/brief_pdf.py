@@ -130,7 +130,8 @@ def brief_pdf(ctx: Any, tid: str, indicator_id: str, lang: str, data: Any) -> by
         pdf.para(t("profile.events.none", lang), 8.5)
     for ev in data.events.head(4).itertuples(index=False):
         label = ev.label_en if lang == "en" else ev.label_es
-        fict = f" ({t('profile.events.fictitious', lang)})" if bool(getattr(ev, "synthetic", False)) else ""
+        word = t("profile.events.fictitious", lang)
+        fict = f" ({word})" if bool(getattr(ev, "synthetic", False)) and word not in label.lower() else ""
         pdf.para(f"{fmt_date(ev.date.date(), lang)} — {label}{fict}", 8.5)
     pdf.ln(1.5)
 

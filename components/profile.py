@@ -466,7 +466,7 @@ def events_list(ds: Dataset, events: pd.DataFrame, tid: str, lang: str) -> Any:
         where = t(f"profile.events.scope.{scope}", lang, name=name)
         label = ev.label_en if lang == "en" else ev.label_es
         kind = t(f"profile.kind.{ev.kind}", lang) if f"{ev.kind}" in ("intervention", "shock", "policy", "other") else ev.kind
-        fict = bool(getattr(ev, "synthetic", False))
+        fict = bool(getattr(ev, "synthetic", False)) and t("profile.events.fictitious", lang) not in label.lower()
         items.append(html.Li([
             html.Strong(fmt_date(ev.date.date(), lang)), " — ", label, " ",
             html.Span(kind, className="badge text-bg-light border ms-1"),
