@@ -15,7 +15,7 @@ import pandas as pd
 from dash import dcc, html
 
 from analytics.dataset import Dataset
-from analytics.profile import KeyFigure, search_table
+from analytics.profile import KeyFigure, ancestors, search_table
 from components.exports import export_buttons
 from components.figures import CATEGORICAL, frame, graph, source_line, source_note
 from components.formatting import fmt_date, fmt_number, fmt_percent, fmt_period, fmt_signed_percent
@@ -220,7 +220,7 @@ def territory_title(ds: Dataset, tid: str, lang: str) -> tuple[str, str]:
     """(name, subtitle) e.g. ('Santa Lucía Milpas Altas', 'Municipio de Sacatepéquez, Guatemala')."""
     level = ds.level(tid)
     name = ds.name(tid)
-    chain = [ds.name(a) for a in _ancestor_ids(ds, tid)]
+    chain = [ds.name(a) for a in ancestors(ds, tid)]
     level_label = t(f"profile.level.{level}", lang)
     if not chain:
         return name, level_label
@@ -230,7 +230,7 @@ def territory_title(ds: Dataset, tid: str, lang: str) -> tuple[str, str]:
 def subtitle_links(ds: Dataset, tid: str, lang: str) -> list[Any]:
     """The subtitle with each ancestor linked to its own profile: 'Municipio de [Sacatepéquez], [Guatemala]'."""
     level_label = t(f"profile.level.{ds.level(tid)}", lang)
-    anc = _ancestor_ids(ds, tid)
+    anc = ancestors(ds, tid)
     if not anc:
         return [level_label]
     qs = "&lang=en" if lang == "en" else ""
@@ -243,14 +243,6 @@ def subtitle_links(ds: Dataset, tid: str, lang: str) -> list[Any]:
     text = t("profile.of", lang, level=level_label, parent="\0")
     before, _, after = text.partition("\0")
     return [before, *links, after]
-
-
-def _ancestor_ids(ds: Dataset, tid: str) -> list[str]:
-    out, p = [], ds.parent(tid)
-    while p is not None:
-        out.append(p)
-        p = ds.parent(p)
-    return out
 
 
 # ---- search options ---------------------------------------------------------------------------
