@@ -426,6 +426,30 @@ def register(app: Dash, ctx: AppContext) -> None:
         new_search = encode_search(ui.state_params(s, svc.default), search)
         return children, table, new_search if new_search != (search or "") else no_update
 
+    # Dash 4 sliders take no aria props: name each weight slider's thumb and number box after its visible
+    # label (screen readers, axe "aria-input-field-name" and "label"). Retries until the slider is drawn.
+    app.clientside_callback(
+        """function(lang) {
+            let tries = 0;
+            const run = () => {
+                const boxes = document.querySelectorAll('.index-slider');
+                let done = boxes.length > 0;
+                boxes.forEach(box => {
+                    const lab = box.previousElementSibling ? box.previousElementSibling.innerText : '';
+                    const thumb = box.querySelector('[role=slider]');
+                    const input = box.querySelector('input');
+                    if (thumb) { thumb.setAttribute('aria-label', lab); } else { done = false; }
+                    if (input) { input.setAttribute('aria-label', lab + (lang === 'en' ? ' (weight)' : ' (peso)')); }
+                });
+                if (!done && tries++ < 80) { setTimeout(run, 100); }
+            };
+            run();
+            return window.dash_clientside.no_update;
+        }""",
+        Output("index-a11y", "data"),
+        Input("index-lang", "data"),
+    )
+
     # Outline the selection on the map in the browser (a Patch of the third trace only, and only once
     # the map has its traces: `update` draws the outline itself when it rebuilds the map).
     app.clientside_callback(

@@ -420,6 +420,7 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
             dcc.Store(id="index-lang", data=lang),
             dcc.Store(id="index-selected", data=s.selected),
             dcc.Store(id="index-map-mode", data=None),  # colour mode of the map drawn in the browser
+            dcc.Store(id="index-a11y", data=None),  # output of the clientside callback naming the sliders
             head,
             dbc.Row([
                 dbc.Col(controls(config, s, lang), lg=3, className="mb-3"),
