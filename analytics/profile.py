@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.dataset import RATE_BASES, Dataset
-from analytics.rates import add_rates, aggregate_counts, complete_periods, rollup
+from analytics.rates import add_rates, aggregate_counts, complete_periods, roll_up_counts
 
 DOMAIN_ORDER = {"crime": 0, "vawg": 1, "risk": 2, "trust": 3, "context": 4}
 ROLES = ("self", "department", "country")
@@ -177,9 +177,9 @@ def _yearly_counts(ds: Dataset, indicator_id: str, sex: str) -> pd.DataFrame:
 def _rates_table(ds: Dataset, indicator_id: str, level: int, sex: str) -> pd.DataFrame:
     """Yearly rates of a count indicator for every territory of a level, only complete years
     (a year is complete when every month or quarter of it lies inside the indicator's series).
-    Counts are summed once at the finest level and rolled up (rates.rollup); rates come from the
+    Counts are summed once at the finest level and rolled up (rates.roll_up_counts); rates come from the
     summed counts and summed population (rates.add_rates)."""
-    counts = rollup(ds, _yearly_counts(ds, indicator_id, sex), level)
+    counts = roll_up_counts(ds, _yearly_counts(ds, indicator_id, sex), level)
     table = add_rates(ds, counts, indicator_id)
     return table[table["period"].isin(complete_periods(ds, indicator_id, "Y"))]
 

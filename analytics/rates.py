@@ -122,7 +122,7 @@ def complete_periods(ds: Dataset, indicator_id: str, freq: str) -> list[str]:
     return sorted(str(p) for p, n in counts.items() if n == per)
 
 
-def rollup(ds: Dataset, counts: pd.DataFrame, level: int) -> pd.DataFrame:
+def roll_up_counts(ds: Dataset, counts: pd.DataFrame, level: int) -> pd.DataFrame:
     """Sum a table of counts returned by aggregate_counts (territories of one level, one frequency) up
     to their ancestors at a coarser `level`, with the same rule: a total is missing when any part is
     missing; n_parts and n_missing add up. Much cheaper than a new aggregate_counts from the source
@@ -217,29 +217,3 @@ def _empty_aggregate() -> pd.DataFrame:
         }
     )
 
-
-def roll_up_counts(ds: Dataset, counts: pd.DataFrame, to_level: int) -> pd.DataFrame:
-    """A table from `aggregate_counts` (one level, one frequency) summed to the ancestors at
-    `to_level`, period by period. The same rule holds: the sum is missing when any part is
-    (n_parts and n_missing are the sums of the parts'), so rolling municipal years up to departments
-    gives what `aggregate_counts(..., level=to_level)` gives, without re-reading observations."""
-    if counts.empty:
-        return counts.copy()
-    levels = ds.territories["level"]
-    from_level = int(levels.get(str(counts["territory_id"].iloc[0])))
-    if to_level > from_level:
-        raise ValueError(f"cannot roll level {from_level} up to the finer level {to_level}")
-    frame = counts.assign(target=_ancestors(ds, counts["territory_id"], from_level, to_level).to_numpy())
-    g = frame.groupby(["target", "period"], sort=True, observed=True)
-    out = pd.DataFrame(
-        {
-            "period_start": g["period_start"].first(),
-            "year": g["year"].first(),
-            "value": g["value"].sum(min_count=1),
-            "n_parts": g["n_parts"].sum(),
-            "n_missing": g["n_missing"].sum(),
-        }
-    ).reset_index()
-    out.loc[out["n_missing"] > 0, "value"] = np.nan
-    out = out.rename(columns={"target": "territory_id"})
-    return out[["territory_id", "period", "period_start", "year", "value", "n_parts", "n_missing"]]

@@ -212,17 +212,17 @@ def test_children_values_in_the_latest_period():
 
 @pytest.mark.parametrize("blank", [None, ("M2", "2019-05")])
 def test_rollup_equals_a_fresh_aggregation(blank):
-    from analytics.rates import aggregate_counts, rollup
+    from analytics.rates import aggregate_counts, roll_up_counts
 
     ds = profile_dataset(blank=blank)
     munis = aggregate_counts(ds, "hom", level=2, freq="Y")
     for level in (1, 0):
         fresh = aggregate_counts(ds, "hom", level=level, freq="Y")
-        rolled = rollup(ds, munis, level)
+        rolled = roll_up_counts(ds, munis, level)
         pd.testing.assert_frame_equal(rolled.reset_index(drop=True), fresh.reset_index(drop=True), check_dtype=False)
-    d1 = rollup(ds, munis, 1).set_index(["territory_id", "period"])
+    d1 = roll_up_counts(ds, munis, 1).set_index(["territory_id", "period"])
     assert d1.at[("D1", "2020"), "value"] == 36  # 24 + 12
     if blank:
         assert math.isnan(d1.at[("D1", "2019"), "value"]) and d1.at[("D1", "2019"), "n_missing"] == 1
     with pytest.raises(ValueError):
-        rollup(ds, rollup(ds, munis, 1), 2)
+        roll_up_counts(ds, roll_up_counts(ds, munis, 1), 2)
