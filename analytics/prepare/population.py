@@ -127,7 +127,7 @@ def sum_up(pop: pd.DataFrame, territories: pd.DataFrame, report: Report) -> pd.D
         complete = agg["n"] == agg["expected"]
         incomplete = agg.loc[~complete]
         if len(incomplete):
-            report.add("warning", "population", f"admin{child_level - 1} populations not summed because some of their "
+            report.add("warning", "population", f"{'country' if child_level == 1 else 'admin1'} populations not summed because some of their "
                        f"admin{child_level} parts lack a value", [f"{p} {y} {s}: {n} of {e} parts" for p, y, s, n, e in
                        zip(incomplete["parent"], incomplete["year"], incomplete["sex"], incomplete["n"], incomplete["expected"])])
         agg = agg.loc[complete]

@@ -115,9 +115,7 @@ class Report:
         for s, t in self.steps:
             lines.append(f"  {s}: {t}")
         for f in self.findings:
-            if f.severity == "info":
-                continue
-            head = f"  {f.severity.upper()} {f.step}: {f.title} ({f.n})"
+            head = f"  {'NOTE' if f.severity == 'info' else f.severity.upper()} {f.step}: {f.title} ({f.n})"
             sample = ", ".join(f.items[:5])
             lines.append(head + (f": {sample}" + (" …" if f.n > 5 else "") if sample else ""))
         n_err = len(self.errors)
