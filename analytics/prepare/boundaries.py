@@ -253,7 +253,7 @@ def simplify_level(lv: Level, cfg: dict[str, Any] | None, precision: int, report
     if best is None:
         report.add("warning", step, f"could not reach {cfg['target_kb']} kB; simplified with tolerance {hi:g}")
         return geojson_text(lv.frame, shapely.coverage_simplify(geoms, hi), precision), hi
-    for _ in range(7):
+    for _ in range(5):  # the tolerance within ~3% of the largest that fits
         mid = (lo + hi) / 2
         t = geojson_text(lv.frame, shapely.coverage_simplify(geoms, mid), precision)
         if len(t.encode()) <= target:

@@ -120,6 +120,11 @@ def check_rates(obs: pd.DataFrame, indicators: pd.DataFrame, population: pd.Data
                              ["territory_id", "year", "population"]]
         m = yearly.merge(pop, on=["territory_id", "year"], how="left")
         nopop = m["population"].isna()
+        if pop.empty:
+            report.add("warning", f"indicator {meta['indicator_id']}",
+                       f"no {meta['rate_base']} population in the dataset: its rates cannot be computed "
+                       f"(add a population table with that sex, or set rate_base: none)")
+            continue
         if nopop.any():
             report.add("warning", f"indicator {meta['indicator_id']}",
                        f"territory-years with counts but no {meta['rate_base']} population (no rate can be computed)",

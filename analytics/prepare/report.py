@@ -94,7 +94,7 @@ class Report:
                 continue
             out += [f"## {sev.capitalize()}s ({len(fs)})", ""]
             for f in fs:
-                out.append(f"### {f.step}: {f.title} ({f.n})")
+                out.append(f"### {f.step}: {f.title}" + (f" ({f.n})" if f.n else ""))
                 out.append("")
                 for item in f.items[:MAX_LISTED]:
                     out.append(f"- {_md(item)}")
@@ -115,7 +115,7 @@ class Report:
         for s, t in self.steps:
             lines.append(f"  {s}: {t}")
         for f in self.findings:
-            head = f"  {'NOTE' if f.severity == 'info' else f.severity.upper()} {f.step}: {f.title} ({f.n})"
+            head = f"  {'NOTE' if f.severity == 'info' else f.severity.upper()} {f.step}: {f.title}" + (f" ({f.n})" if f.n else "")
             sample = ", ".join(f.items[:5])
             lines.append(head + (f": {sample}" + (" …" if f.n > 5 else "") if sample else ""))
         n_err = len(self.errors)

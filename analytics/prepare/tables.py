@@ -12,6 +12,7 @@ Every row that does not reach the output is listed in the report with its reason
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,7 +93,8 @@ def _rule_mask(df: pd.DataFrame, cond: dict[str, Any]) -> pd.Series:
 
 
 # ---------------------------------------------------------------------------------------------------
-def match_names(df: pd.DataFrame, tcfg: dict[str, Any], terr: Territories, step: str, report: Report) -> pd.Series:
+def match_names(df: pd.DataFrame, tcfg: dict[str, Any], terr: Territories, step: str, report: Report,
+                skip: pd.Series | None = None) -> pd.Series:
     """Territory ids for a names-only table, explicitly: accent/case-insensitive equality of names
     within the parent (parent matched by name too), aliases from the mapping applied and reported,
     ambiguous and unmatched names listed. Returns '' where nothing matched."""
@@ -134,7 +136,10 @@ def match_names(df: pd.DataFrame, tcfg: dict[str, Any], terr: Territories, step:
                        [f"{p!r} ({n} rows)" for p, n in unmatched_parents.items()])
 
     names = df[name_col]
-    pairs = pd.DataFrame({"p": parent_ids, "raw_p": df[parent_col] if parent_col else "", "n": names}).drop_duplicates()
+    pairs = pd.DataFrame({"p": parent_ids, "raw_p": df[parent_col] if parent_col else "", "n": names})
+    if skip is not None:
+        pairs = pairs.loc[~skip]
+    pairs = pairs.drop_duplicates()
     result: dict[tuple[str, str], str] = {}
     unmatched, amb_hits, alias_hits, accent_hits = [], [], [], []
     for p, raw_p, n in zip(pairs["p"], pairs["raw_p"], pairs["n"]):
@@ -157,9 +162,9 @@ def match_names(df: pd.DataFrame, tcfg: dict[str, Any], terr: Territories, step:
             if official != n:
                 accent_hits.append(f"{raw_p + ' / ' if parent_col else ''}{n!r} = {official!r} ({tid})")
         else:
-            unmatched.append(f"{raw_p + ' / ' if parent_col else ''}{n}")
+            unmatched.append(f"{raw_p + ' / ' if parent_col else ''}{n}" + _suggest(n, p, keys, known))
             result[(p, n)] = ""
-    ids = pd.Series([result[(p, n)] for p, n in zip(parent_ids, names)], index=df.index)
+    ids = pd.Series([result.get((p, n), "") for p, n in zip(parent_ids, names)], index=df.index)
     matched = int((ids != "").sum())
     report.step(step, f"name matching (accent/case-insensitive, within {parent_col or 'the level'}): "
                       f"{len(pairs)} distinct names, {len(pairs) - len(unmatched) - len(amb_hits)} matched, "
@@ -173,6 +178,22 @@ def match_names(df: pd.DataFrame, tcfg: dict[str, Any], terr: Territories, step:
     if unmatched:
         report.add("warning", step, "names that match no territory (rows left out; add an alias if they should match)", unmatched)
     return ids
+
+
+def _suggest(name: str, parent: str, keys: pd.DataFrame, known: pd.DataFrame) -> str:
+    """' (closest: 'Official name' ID, ...)' — up to 2 similar names in the same parent, as a hint for
+    an alias; never applied."""
+    cand = keys.loc[keys["p"] == parent]
+    folded = fold_name(name)
+    pool = list(cand["n"])
+    hits = difflib.get_close_matches(folded, pool, n=2, cutoff=0.6)
+    # names that contain the unmatched one, or are contained in it ('Cintalapa' / 'Cintalapa de Figueroa')
+    hits += [n for n in pool if n not in hits and (folded in n or n in folded) and min(len(n), len(folded)) >= 4][:2]
+    if not hits:
+        return ""
+    off = known.set_index("territory_id")["name"]
+    shown = [f"{off[t]!r} {t}" for h in hits[:3] for t in cand.loc[cand["n"] == h, "tid"]]
+    return f" (closest: {', '.join(shown)})"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -282,10 +303,10 @@ def prepare_table(cfg: dict[str, Any], input_dir: Path, terr: Territories, repor
         unassigned = codes.str.match(unassigned_re) if unassigned_re else pd.Series(False, index=df.index)
         tid = codes.where(~unassigned, "")
     else:
-        tid = match_names(df, tcfg, terr, step, report)
         unassigned_re = tcfg.get("unassigned_names")
         unassigned = (df[tcfg["name"]].map(fold_name).str.match(unassigned_re)
                       if unassigned_re else pd.Series(False, index=df.index))
+        tid = match_names(df, tcfg, terr, step, report, skip=unassigned)
         tid = tid.where(~unassigned, "")
         codes = tid
     df = df.assign(_tid=tid, _code=codes, _unassigned=unassigned)
