@@ -76,16 +76,26 @@ def prepare_population(cfg: dict[str, Any], input_dir: Path, known: dict[int, se
         report.add("error", step, "negative populations (left out)",
                    [f"row {r}, column {c!r}: value {v!r}" for r, c, v in zip(b["_row"], b["_col"], b["_cell"])])
         long.loc[neg, "population"] = np.nan
-    unsexed = long["_sex"] == ""
-    if unsexed.any():
-        report.add("warning", step, "sex values not in sex.map (left out)", sorted(set(long.loc[unsexed, sex_cfg["column"]])))
+    if isinstance(sex_cfg, dict):
+        bad_targets = set(smap.values()) - set(SEXES) - {"drop"}
+        if bad_targets:
+            raise PrepareError(f"{step}: sex.map values must be total, female, male or drop; got {sorted(bad_targets)}")
+        dropped = long.loc[long["_sex"] == "drop"].drop_duplicates("_row")
+        if len(dropped):
+            report.drop(fname, dropped["_row"], "sex value mapped to drop", dropped[sex_cfg["column"]])
+    unsexed = long["_sex"].isin(["", "drop"])
+    if (long["_sex"] == "").any():
+        report.add("warning", step, "sex values not in sex.map (left out)",
+                   sorted(set(long.loc[long["_sex"] == "", sex_cfg["column"]])))
+        miss_rows = long.loc[long["_sex"] == ""].drop_duplicates("_row")
+        report.drop(fname, miss_rows["_row"], "sex value not mapped", miss_rows[sex_cfg["column"]])
     ids = known.get(level, set())
     nob = ~long["_tid"].isin(ids)
     if nob.any():
         rows = long.loc[nob].drop_duplicates("_row")
         report.add("warning", step, f"codes with no admin{level} boundary (left out)", sorted(set(rows["_tid"])))
         report.drop(fname, rows["_row"], f"population code has no admin{level} boundary", rows["_tid"])
-    miss = long["population"].isna() & ~nob
+    miss = long["population"].isna() & ~nob & ~unsexed
     if miss.any():
         m = long.loc[miss]
         report.add("warning", step, "blank or unusable population cells (no population for that year; rates there stay missing)",

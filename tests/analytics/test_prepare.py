@@ -330,3 +330,46 @@ def test_generic_long_example_runs(tmp_path: Path) -> None:
     assert robo[("01001", "female")] == 3 and robo[("01001", "male")] == 1000  # '.' thousands in this file
     assert math.isnan(robo[("01002", "female")])
     assert _finding(res, "sex values not in sex.map").items == ["'No identificado' (1 rows)"]
+
+
+def test_population_long_from_excel_with_sex(tmp_path: Path) -> None:
+    mapping = make_raw_inputs(tmp_path / "in")
+    rows = [("CVE", "anio", "sexo", "personas")]
+    for code in ("01001", "01002", "01003", "02001", "02002"):
+        rows += [(code, 2024, "Mujeres", 600), (code, 2024, "Hombres", 400)]
+    rows.append(("01001", 2024, "Ambos", 1000))
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    for r in rows:
+        wb.active.append(list(r))
+    wb.save(mapping.parent / "pob_sexo.xlsx")
+    text = mapping.read_text() + (
+        "  - path: pob_sexo.xlsx\n"
+        "    territory: {code: CVE, pad: 5, level: 2}\n"
+        "    year: anio\n"
+        "    value: personas\n"
+        "    sex: {column: sexo, map: {Mujeres: female, Hombres: male, Ambos: drop}}\n")
+    mapping.write_text(text)
+    res = prepare(mapping, tmp_path / "out")
+    assert res.exit_code == 0, res.report.terminal()
+    pop = pd.read_csv(res.out_dir / "population.csv", dtype={"territory_id": str})
+    fem = pop[(pop.sex == "female") & (pop.year == 2024)].set_index("territory_id")["population"]
+    assert fem["01003"] == 600 and fem["01"] == 1800 and fem["TST"] == 3000
+    assert ("pob_sexo.xlsx", "11 rows, encoding excel") in res.report.facts
+    # female population now exists: the feminicidio rate check runs instead of warning
+    assert not [f for f in res.report.findings if "no female population" in f.title]
+
+
+def test_ambiguous_names_are_not_guessed() -> None:
+    from analytics.prepare.tables import Territories, match_names
+
+    names = pd.DataFrame({"territory_id": ["20208", "20209", "20001"], "name": ["San Juan Mixtepec"] * 2 + ["Abejones"],
+                          "parent_id": ["20", "20", "20"]})
+    terr = Territories(ids={1: {"20"}, 2: set(names["territory_id"])},
+                       names={1: pd.DataFrame({"territory_id": ["20"], "name": ["Oaxaca"], "parent_id": ["MEX"]}), 2: names})
+    df = pd.DataFrame({"E": ["Oaxaca", "OAXACA"], "M": ["San Juan Mixtepec", "abejones"]})
+    rep = Report()
+    ids = match_names(df, {"name": "M", "parent_name": "E", "level": 2}, terr, "t", rep)
+    assert list(ids) == ["", "20001"]
+    assert [f.items for f in rep.findings if "ambiguous" in f.title] == [["Oaxaca / San Juan Mixtepec"]]
