@@ -158,6 +158,11 @@ def prepare(mapping_path: Path | str, out_dir: Path | str, input_dir: Path | str
         ua = pd.concat(unassigned, ignore_index=True)
         (out / REPORT_DIR).mkdir(parents=True, exist_ok=True)
         ua.assign(value=_num_text(ua["value"])).to_csv(out / REPORT_DIR / "unassigned.csv", index=False)
+        tot_ua = ua.groupby("indicator_id")["value"].sum(min_count=1)
+        tot_obs = obs.groupby("indicator_id")["value"].sum(min_count=1)
+        report.add("info", "kept apart", "totals in rows that are not a territory (not on the map; summed over all periods)",
+                   [f"{i}: {v:,.0f} ({v / (v + tot_obs.get(i, 0)) * 100:.1f}% of the table's total)"
+                    for i, v in tot_ua.items() if pd.notna(v) and v + tot_obs.get(i, 0) > 0])
     write_datapackage(cfg, out, fmt)
     for name in ("territories", "population", "indicators", "observations"):
         f = next(out.glob(f"{name}.*"))

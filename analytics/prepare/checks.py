@@ -59,10 +59,26 @@ def check_coverage(obs: pd.DataFrame, territories: pd.DataFrame, report: Report)
             have_val = set(g.loc[(lv == level) & g["value"].notna(), "territory_id"])
             if missing:
                 report.add("warning", f"indicator {ind}", f"admin{int(level)} boundaries with no data at all "
-                           f"({len(have_val)} of {len(ids)} have values)", missing)
+                           f"({len(have_val)} of {len(ids)} have values)", _group_by_parent(missing, territories),
+                           count=len(missing))
             else:
                 report.step(f"indicator {ind}", f"data for all {len(ids)} admin{int(level)} territories "
                             f"({len(have_val)} with at least one value)")
+
+
+def _group_by_parent(missing: list[str], territories: pd.DataFrame) -> list[str]:
+    """Missing territories, a whole parent at a time when all of its children are missing
+    ('all 11 of 01 Aguascalientes'), one by one otherwise."""
+    t = territories.set_index("territory_id")
+    miss = set(missing)
+    out: list[str] = []
+    for parent, kids in t.loc[missing].groupby("parent_id").groups.items():
+        all_kids = t.index[t["parent_id"] == parent]
+        if len(all_kids) > 1 and set(all_kids) <= miss:
+            out.append(f"all {len(all_kids)} of {parent} {t.at[parent, 'name'] if parent in t.index else ''}".rstrip())
+        else:
+            out.extend(f"{k} {t.at[k, 'name']}" for k in sorted(kids))
+    return out
 
 
 def check_gaps(obs: pd.DataFrame, report: Report) -> None:

@@ -308,7 +308,9 @@ def prepare_table(cfg: dict[str, Any], input_dir: Path, terr: Territories, repor
                       if unassigned_re else pd.Series(False, index=df.index))
         tid = match_names(df, tcfg, terr, step, report, skip=unassigned)
         tid = tid.where(~unassigned, "")
-        codes = tid
+        # rows kept apart are labelled by their parent and name ('Oaxaca / Otros Municipios')
+        label = (df[tcfg["parent_name"]] + " / " + df[tcfg["name"]]) if tcfg.get("parent_name") else df[tcfg["name"]]
+        codes = tid.where(~unassigned, label)
     df = df.assign(_tid=tid, _code=codes, _unassigned=unassigned)
     first_ind = df.drop_duplicates("_row")  # drops/listing once per source row
     # blank code/name
@@ -333,12 +335,13 @@ def prepare_table(cfg: dict[str, Any], input_dir: Path, terr: Territories, repor
         report.drop(fname, nm["_row"], f"code has no admin{level} boundary", nm["_tid"])
     ua = first_ind[first_ind["_unassigned"]]
     if len(ua):
-        label = tcfg.get("name") or tcfg.get("code")
-        counts = ua.groupby("_code")[label].first() if "code" in tcfg else ua[label].value_counts()
+        if "code" in tcfg and tcfg.get("name"):
+            items = [f"{k}: {v}" for k, v in ua.groupby("_code")[tcfg["name"]].first().items()]
+        else:
+            items = [f"{k} ({n} rows)" for k, n in ua["_code"].value_counts().sort_index().items()]
         report.add("info", step, "rows kept apart: not a territory (e.g. XX999 'otros municipios', 'no especificado'); "
-                   "their totals are in prepare_report/unassigned.csv",
-                   [f"{k}: {v}" for k, v in counts.items()], count=len(counts))
-        report.drop(fname, ua["_row"], "kept apart (unassigned code: not a territory)", ua["_code"] if "code" in tcfg else ua[label])
+                   "their totals are in prepare_report/unassigned.csv", items)
+        report.drop(fname, ua["_row"], "kept apart (not a territory)", ua["_code"])
 
     # 5. sex
     if isinstance(sex_cfg, dict):

@@ -148,13 +148,16 @@ def test_otros_municipios_kept_apart_and_listed(prepared) -> None:
     ua = pd.read_csv(prepared.out_dir / "prepare_report" / "unassigned.csv", dtype={"code": str})
     jan = ua[(ua.code == "01999") & (ua.period == "2023-01")]
     assert list(jan["value"]) == [5] and list(jan["indicator_id"]) == ["homicidio_doloso"]
+    tot = _finding(prepared, "totals in rows that are not a territory")
+    # on the map: 01001 2023 = 1+1+2+4 = 8, 2024 = 2+1 = 3 (December blank), 01002 = 0 -> 11; 5 / (5 + 11)
+    assert tot.items == ["homicidio_doloso: 5 (31.2% of the table's total)"]
 
 
 def test_every_dropped_row_is_listed(prepared) -> None:
     with open(prepared.out_dir / "prepare_report" / "dropped_rows.csv", encoding="utf-8") as fh:
         rows = {(r["file"], r["row"], r["reason"], r["detail"]) for r in csv.DictReader(fh)}
     assert rows == {
-        ("sesnsp.csv", "7", "kept apart (unassigned code: not a territory)", "01999"),
+        ("sesnsp.csv", "7", "kept apart (not a territory)", "01999"),
         ("sesnsp.csv", "8", "matches no indicator rule", "Feminicidio"),
         ("sesnsp.csv", "9", "code has no admin2 boundary", "03001"),
         ("nombres.csv", "4", "name matched no territory", "Baja / Villa Inexistente"),
@@ -164,7 +167,7 @@ def test_every_dropped_row_is_listed(prepared) -> None:
 
 def test_boundaries_without_data_and_gaps(prepared) -> None:
     f = _finding(prepared, "boundaries with no data", "indicator homicidio_doloso")
-    assert f.items == ["01003", "02001", "02002"]
+    assert f.items == ["01003 Cosío", "all 2 of 02 Baja"] and f.n == 3
     gaps = _finding(prepared, "gaps in time series", "homicidio_doloso (total)")
     # 01002 has 2023 only (December not a number) and no 2024 rows; 2024-12 is missing everywhere (listed apart)
     assert gaps.items == ["01002 2023-12"] + [f"01002 2024-{m:02d}" for m in range(1, 12)]
