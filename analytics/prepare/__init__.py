@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.prepare.boundaries import Level, dissolve_level1, load_level, write_level
-from analytics.prepare.checks import check_coverage, check_duplicates, check_frequencies, check_gaps, check_rates
+from analytics.prepare.checks import check_all_zero, check_coverage, check_duplicates, check_frequencies, check_gaps, check_rates
 from analytics.prepare.mapping import load_mapping
 from analytics.prepare.population import prepare_population, sum_up
 from analytics.prepare.readers import PrepareError
@@ -137,6 +137,7 @@ def prepare(mapping_path: Path | str, out_dir: Path | str, input_dir: Path | str
     say("checking")
     check_frequencies(obs, report)
     check_coverage(obs, territories, report)
+    check_all_zero(obs, report)
     check_gaps(obs, report)
     check_rates(obs, ind, pop, report, float(cfg.get("checks", {}).get("max_rate_per_100k", 1000)))
 

@@ -47,6 +47,15 @@ def check_frequencies(obs: pd.DataFrame, report: Report) -> None:
             report.add("error", "observations", f"indicator {ind} mixes frequencies", sorted(fs))
 
 
+def check_all_zero(obs: pd.DataFrame, report: Report) -> None:
+    """An indicator whose values are all 0 is more often a wrong or empty source column than a fact."""
+    for ind, g in obs.groupby("indicator_id"):
+        v = g["value"].dropna()
+        if len(v) and (v == 0).all():
+            report.add("warning", f"indicator {ind}", f"every value is 0 ({len(v):,} values): check that the source "
+                       "column really holds this indicator")
+
+
 def check_coverage(obs: pd.DataFrame, territories: pd.DataFrame, report: Report) -> None:
     """Boundaries with no data, per indicator observed at that level."""
     levels = territories.set_index("territory_id")["level"]

@@ -92,7 +92,7 @@ class Report:
             fs = [f for f in self.findings if f.severity == sev]
             if not fs:
                 continue
-            out += [f"## {sev.capitalize()}s ({len(fs)})", ""]
+            out += [f"## {dict(error='Errors', warning='Warnings', info='Notes')[sev]} ({len(fs)})", ""]
             for f in fs:
                 out.append(f"### {f.step}: {f.title}" + (f" ({f.n})" if f.n else ""))
                 out.append("")

@@ -376,3 +376,14 @@ def test_ambiguous_names_are_not_guessed() -> None:
     ids = match_names(df, {"name": "M", "parent_name": "E", "level": 2}, terr, "t", rep)
     assert list(ids) == ["", "20001"]
     assert [f.items for f in rep.findings if "ambiguous" in f.title] == [["Oaxaca / San Juan Mixtepec"]]
+
+
+def test_all_zero_indicator_is_flagged() -> None:
+    from analytics.prepare.checks import check_all_zero
+
+    obs = pd.DataFrame({"indicator_id": ["a", "a", "b", "b"], "territory_id": ["1", "2", "1", "2"],
+                        "period": ["2024"] * 4, "sex": ["total"] * 4, "value": [0.0, 0.0, 0.0, 1.0]})
+    rep = Report()
+    check_all_zero(obs, rep)
+    assert [(f.step, f.title) for f in rep.findings] == [
+        ("indicator a", "every value is 0 (2 values): check that the source column really holds this indicator")]
