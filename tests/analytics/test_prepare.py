@@ -387,3 +387,19 @@ def test_all_zero_indicator_is_flagged() -> None:
     check_all_zero(obs, rep)
     assert [(f.step, f.title) for f in rep.findings] == [
         ("indicator a", "every value is 0 (2 values): check that the source column really holds this indicator")]
+
+
+def test_filter_rows_listed_and_parquet_output(tmp_path: Path) -> None:
+    mapping = make_raw_inputs(tmp_path / "in")
+    text = mapping.read_text().replace(
+        "    adapter: sesnsp_municipal\n", "    adapter: sesnsp_municipal\n    filter: {Año: '2023'}\n")
+    mapping.write_text(text + "output: {format: parquet}\n")
+    res = prepare(mapping, tmp_path / "out")
+    assert res.exit_code == 0, res.report.terminal()
+    assert (res.out_dir / "observations.parquet").exists() and not (res.out_dir / "observations.csv").exists()
+    o = pd.read_parquet(res.out_dir / "observations.parquet")
+    assert not o.period.str.startswith("2024").any() or set(o.loc[o.period.str.startswith("2024"), "indicator_id"]) <= {
+        "feminicidio", "homicidio_doloso_nac"}
+    filtered = [d for d in res.report.dropped if d.reason == "filtered out by the mapping"]
+    assert [(d.row, d.detail) for d in filtered] == [(3, "Año='2024'"), (4, "Año='2024'")]
+    assert load_dataset(res.out_dir).observations["value"].notna().sum() > 0
