@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from analytics.prepare.boundaries import Level, dissolve_level1, load_level, write_level
@@ -113,7 +112,7 @@ def prepare(mapping_path: Path | str, out_dir: Path | str, input_dir: Path | str
     obs_parts, unassigned = [], []
     for tcfg in cfg["tables"]:
         say(f"reading {tcfg['path']}")
-        res = prepare_table(tcfg, in_dir, terr, report, set(ind["indicator_id"]))
+        res = prepare_table(tcfg, in_dir, terr, report, dict(zip(ind["indicator_id"], ind["unit"])))
         obs_parts.append(res.observations)
         if len(res.unassigned):
             unassigned.append(res.unassigned)

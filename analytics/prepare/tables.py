@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics.prepare.readers import (PrepareError, TextTable, fold_name, normalise_codes, parse_numbers,
+from analytics.prepare.readers import (PrepareError, fold_name, normalise_codes, parse_numbers,
                                        read_table, require_columns)
 from analytics.prepare.report import Report
 
@@ -198,8 +198,10 @@ def _suggest(name: str, parent: str, keys: pd.DataFrame, known: pd.DataFrame) ->
 
 # ---------------------------------------------------------------------------------------------------
 def prepare_table(cfg: dict[str, Any], input_dir: Path, terr: Territories, report: Report,
-                  indicator_ids: set[str]) -> TableResult:
-    """Turn one indicator table into observations, listing every row left out."""
+                  units: dict[str, str]) -> TableResult:
+    """Turn one indicator table into observations, listing every row left out. `units`: the unit of
+    each declared indicator (counts must be whole numbers ≥ 0; other units are not checked so)."""
+    indicator_ids = set(units)
     path = input_dir / cfg["path"]
     table = read_table(path, encoding=cfg.get("encoding", "auto"), sheet=cfg.get("sheet"),
                        delimiter=cfg.get("delimiter"), skip_rows=int(cfg.get("skip_rows", 0)))
@@ -313,10 +315,7 @@ def prepare_table(cfg: dict[str, Any], input_dir: Path, terr: Territories, repor
         codes = tid.where(~unassigned, label)
     df = df.assign(_tid=tid, _code=codes, _unassigned=unassigned)
     first_ind = df.drop_duplicates("_row")  # drops/listing once per source row
-    # blank code/name
-    blank = (df["_tid"] == "") & ~df["_unassigned"]
     known = terr.ids.get(level, set())
-    nomatch = (df["_tid"] != "") & ~df["_tid"].isin(known)
     if "code" in tcfg:
         bl = first_ind[(first_ind["_tid"] == "") & ~first_ind["_unassigned"]]
         if len(bl):
@@ -423,14 +422,15 @@ def prepare_table(cfg: dict[str, Any], input_dir: Path, terr: Territories, repor
     unknown_ind = set(long["_ind"]) - indicator_ids
     if unknown_ind:
         raise PrepareError(f"{step}: indicator ids {sorted(unknown_ind)} are not declared under indicators: in the mapping")
-    counts_ind = {i for i in long["_ind"].unique()}
-    neg = long["value"] < 0
+    counts_ind = set(long["_ind"].unique())
+    is_count = long["_ind"].map(units).eq("count")
+    neg = (long["value"] < 0) & is_count
     if neg.any():
         b = long.loc[neg]
         report.add("error", step, "negative counts (set to missing)",
                    [f"row {r}, column {c!r}: value {v!r}" for r, c, v in zip(b["_row"], b["_col"], b["_cell"])])
         long.loc[neg, "value"] = np.nan
-    frac = long["value"].notna() & (long["value"] % 1 != 0)
+    frac = long["value"].notna() & (long["value"] % 1 != 0) & is_count
     if frac.any():
         b = long.loc[frac]
         report.add("error", step, "counts that are not whole numbers",

@@ -403,3 +403,26 @@ def test_filter_rows_listed_and_parquet_output(tmp_path: Path) -> None:
     filtered = [d for d in res.report.dropped if d.reason == "filtered out by the mapping"]
     assert [(d.row, d.detail) for d in filtered] == [(3, "Año='2024'"), (4, "Año='2024'")]
     assert load_dataset(res.out_dir).observations["value"].notna().sum() > 0
+
+
+def test_percent_indicator_keeps_decimals_and_counts_must_be_whole(tmp_path: Path) -> None:
+    mapping = make_raw_inputs(tmp_path / "in")
+    (mapping.parent / "pobreza.csv").write_text("cve,anio,pct\n01001,2020,45.25\n01002,2020,-\n", encoding="utf-8")
+    text = mapping.read_text().replace("tables:\n", (
+        "  pobreza: {domain: context, label_es: Pobreza, label_en: Poverty, unit: percent, source: test_sesnsp}\n"
+        "tables:\n  - path: pobreza.csv\n    territory: {code: cve, level: 2}\n    period: {year: anio}\n"
+        "    indicator: pobreza\n    value: pct\n"))
+    mapping.write_text(text)
+    res = prepare(mapping, tmp_path / "out")
+    assert res.exit_code == 0, res.report.terminal()
+    assert _value(res, "pobreza", "01001", "2020") == 45.25
+    assert math.isnan(_value(res, "pobreza", "01002", "2020"))  # '-' = no data
+    assert not [f for f in res.report.findings if "whole numbers" in f.title]
+
+
+def test_fractional_count_is_an_error(tmp_path: Path) -> None:
+    mapping = make_raw_inputs(tmp_path / "in")
+    _edit(mapping, "sesnsp.csv", "Con arma blanca,0,1,0", "Con arma blanca,0,1.5,0")
+    res = prepare(mapping, tmp_path / "out")
+    assert res.exit_code == 1
+    assert _finding(res, "not whole numbers").items == ["row 2, column 'Febrero': value '1.5'"]
