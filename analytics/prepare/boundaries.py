@@ -139,8 +139,17 @@ def load_level(cfg: dict[str, Any], level: int, input_dir: Path, report: Report,
         out["parent_id"] = out["territory_id"].str.slice(0, int(par["from_id"]))
     elif "field" in par:
         out["parent_id"] = normalise_codes(gdf.loc[out.index, par["field"]].astype(str), **_code_opts(par)).values
+    elif "path" in par:  # a second file: a table of (code, parent code)
+        lookup = names_lookup({**par, "name": par["parent"]}, input_dir, f"{step}.parent")
+        lookup = {k: normalise_codes(pd.Series([v]), **{k2: par.get(f"parent_{k2}") for k2 in ID_CFG_KEYS}).iloc[0]
+                  for k, v in lookup.items()}
+        out["parent_id"] = out["territory_id"].map(lookup).fillna("")
+        none = out["parent_id"] == ""
+        if none.any():
+            report.add("error", step, f"territories not in the parent table {par['path']}", list(out.loc[none, "territory_id"]))
     else:
-        raise PrepareError(f"{step}: parent needs from_id: N (first N characters of the id) or field: NAME")
+        raise PrepareError(f"{step}: parent needs from_id: N (first N characters of the id), field: NAME, "
+                           f"or path/code/parent (a table of code -> parent code)")
 
     # duplicated ids: several features of one territory (islands stored apart) are merged, and listed
     dup = out["territory_id"].duplicated(keep=False)

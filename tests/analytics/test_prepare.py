@@ -426,3 +426,16 @@ def test_fractional_count_is_an_error(tmp_path: Path) -> None:
     res = prepare(mapping, tmp_path / "out")
     assert res.exit_code == 1
     assert _finding(res, "not whole numbers").items == ["row 2, column 'Febrero': value '1.5'"]
+
+
+def test_parent_from_a_second_file(tmp_path: Path) -> None:
+    mapping = make_raw_inputs(tmp_path / "in")
+    (mapping.parent / "pertenencia.csv").write_text(
+        "municipio,estado\n01001,1\n01002,1\n01003,1\n02001,2\n02002,2\n", encoding="utf-8")
+    mapping.write_text(mapping.read_text().replace(
+        "    parent: {from_id: 2}",
+        "    parent: {path: pertenencia.csv, code: municipio, parent: estado, parent_pad: 2}"))
+    res = prepare(mapping, tmp_path / "out")
+    assert res.exit_code == 0, res.report.terminal()
+    t = pd.read_csv(res.out_dir / "territories.csv", dtype=str).set_index("territory_id")
+    assert t.at["01003", "parent_id"] == "01" and t.at["02002", "parent_id"] == "02"
