@@ -83,12 +83,19 @@ def _as_list(v: Any) -> list[str]:
     return [str(x) for x in v] if isinstance(v, (list, tuple)) else [str(v)]
 
 
-def _rule_mask(df: pd.DataFrame, cond: dict[str, Any]) -> pd.Series:
-    """Rows whose columns equal (case-insensitive, trimmed) one of the given values."""
+def _rule_mask(df: pd.DataFrame, cond: dict[str, Any], folded: dict[str, pd.Series] | None = None) -> pd.Series:
+    """Rows whose columns equal (case-insensitive, trimmed) one of the given values. `folded` caches
+    case-folded columns between calls on the same frame."""
     m = pd.Series(True, index=df.index)
     for col, vals in cond.items():
         wanted = {v.strip().casefold() for v in _as_list(vals)}
-        m &= df[col].str.casefold().isin(wanted)
+        if folded is None:
+            col_f = df[col].str.casefold()
+        else:
+            if col not in folded:
+                folded[col] = df[col].str.casefold()
+            col_f = folded[col]
+        m &= col_f.isin(wanted)
     return m
 
 
@@ -269,8 +276,9 @@ def prepare_table(cfg: dict[str, Any], input_dir: Path, terr: Territories, repor
     elif rules:
         ind_frames = []
         hit_any = pd.Series(False, index=df.index)
+        folded: dict[str, pd.Series] = {}
         for ind, cond in rules.items():
-            m = _rule_mask(df, cond)
+            m = _rule_mask(df, cond, folded)
             hit_any |= m
             if not m.any():
                 report.add("warning", step, f"indicator rule for {ind!r} matched no row", [str(cond)])
@@ -419,7 +427,7 @@ def prepare_table(cfg: dict[str, Any], input_dir: Path, terr: Territories, repor
                    [f"row {r}, column {c!r}: value {v!r}" for r, c, v in zip(b["_row"], b["_col"], b["_cell"])])
     n_blank = int((values.isna() & ~bad).sum())
     long = long.assign(value=values)
-    unknown_ind = set(long["_ind"]) - indicator_ids
+    unknown_ind = set(long["_ind"].unique()) - indicator_ids
     if unknown_ind:
         raise PrepareError(f"{step}: indicator ids {sorted(unknown_ind)} are not declared under indicators: in the mapping")
     counts_ind = set(long["_ind"].unique())
