@@ -34,10 +34,11 @@ from analytics.validation import (
 class DatasetError(Exception):
     """A prepared dataset that does not pass validation; `problems` lists everything wrong with it."""
 
-    def __init__(self, path: Path | str, problems: list[Problem]) -> None:
-        self.path = Path(path)
+    def __init__(self, problems: list[Problem], path: Path | str | None = None) -> None:
+        self.path = None if path is None else Path(path)
         self.problems = list(problems)
-        lines = [f"{len(self.problems)} problems in {self.path}:"] + [str(p) for p in self.problems]
+        where = f" in {self.path}" if self.path is not None else ""
+        lines = [f"{len(self.problems)} problems{where}:"] + [str(p) for p in self.problems]
         super().__init__("\n".join(lines))
 
 
@@ -51,7 +52,7 @@ def load_dataset(path: Path | str) -> Dataset:
     path = Path(path)
     v = read_and_validate(path)
     if v.problems:
-        raise DatasetError(path, v.problems)
+        raise DatasetError(v.problems, path)
     return build_dataset(path, v)
 
 
@@ -152,8 +153,9 @@ def build_population(df: pd.DataFrame) -> pd.DataFrame:
     """Population with age_group defaulting to 'all' and year as int."""
     if "age_group" not in df.columns:
         df = df.assign(age_group=pd.Series("all", index=df.index, dtype="str"))
-    df = with_optional_columns(df, POPULATION)
-    return typed_ints_bools(df, POPULATION)
+    df = typed_ints_bools(with_optional_columns(df, POPULATION), POPULATION)
+    first = ["territory_id", "year", "sex", "age_group", "population"]
+    return df[first + [c for c in df.columns if c not in first]]
 
 
 def build_indicators(df: pd.DataFrame) -> pd.DataFrame:

@@ -13,7 +13,6 @@ Row numbers are 1-based data rows: pandas index 0 is "row 1", the header is row 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,10 +20,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
 import pyarrow.parquet as pq
 import shapely
 
 ID_PATTERN = r"^[A-Za-z0-9_.-]+$"
+ID_MESSAGE = "not a valid identifier (letters, digits, _ . - only)"
 PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$"
 ISO3_PATTERN = r"^[A-Z]{3}$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
@@ -36,14 +37,15 @@ UNITS = ("count", "rate", "percent", "index", "usd")
 RATE_BASES = ("total", "female", "male", "female_10_19", "none")
 EVENT_KINDS = ("intervention", "shock", "policy", "other")
 
-TRUE_WORDS = frozenset({"true", "1"})
-FALSE_WORDS = frozenset({"false", "0"})
+TRUE_WORDS = frozenset({"true"})
+FALSE_WORDS = frozenset({"false"})
 
 # A broken 6-million-row file could yield millions of identical problems; past this many per
 # (file, column, message) the rest are summarised in one line.
 MAX_PER_CHECK = 100
 
 DATAPACKAGE = "datapackage.json"
+BIG_CSV_BYTES = 20_000_000
 
 
 @dataclass(frozen=True, order=True)
@@ -155,14 +157,14 @@ COSTS = TableSpec(
         "country_iso3", "year", "study", "category", "subcategory", "label_es", "label_en",
         "illustrative", "source",
     ),
-    optional=("value_usd", "pct_gdp"),
-    ids=("study", "category", "subcategory"),
-    patterns={"country_iso3": (ISO3_PATTERN, "not an ISO 3166-1 alpha-3 code (3 upper-case letters)")},
+    optional=("value_usd", "pct_gdp", "note_es", "note_en"),
+    # country_iso3 may be a regional code such as LAC, which is not a territory
+    ids=("country_iso3", "study", "category", "subcategory"),
     numbers=("value_usd", "pct_gdp"),
     integers=("year",),
     booleans=("illustrative",),
     non_negative=("value_usd", "pct_gdp"),
-    nullable=("value_usd", "pct_gdp"),
+    nullable=("value_usd", "pct_gdp", "note_es", "note_en"),
 )
 COST_REFERENCES = TableSpec(
     name="cost_references",
@@ -238,13 +240,28 @@ def read_raw(root: Path, spec: TableSpec, required: bool) -> tuple[RawTable | No
             frame = read_csv_text(path)
         else:
             frame = read_parquet(path, spec)
+    except UnicodeDecodeError:
+        return None, [Problem(path.name, None, None, None, "cannot be read: not UTF-8 text (save it as UTF-8)")]
     except Exception as exc:  # noqa: BLE001 - any reader error becomes a reported problem
         return None, [Problem(path.name, None, None, None, f"cannot be read: {exc}")]
+    if frame.shape[1] == 1 and ";" in str(frame.columns[0]):
+        return None, [Problem(path.name, None, None, None,
+                              "columns are separated by ';'; the contract requires ',' (and '.' for decimals)")]
     return RawTable(path.name, frame), []
 
 
 def read_csv_text(path: Path) -> pd.DataFrame:
-    """A CSV file with every cell as a string; empty cells are empty strings."""
+    """A CSV file with every cell as a string; empty cells are empty strings.
+
+    Big files go through the pyarrow parser (~3x faster); small ones, and any file pyarrow refuses, through
+    the C parser, whose errors name the offending line.
+    """
+    if path.stat().st_size > BIG_CSV_BYTES:
+        try:
+            return pd.read_csv(path, engine="pyarrow", dtype=str, keep_default_na=False, na_values=[],
+                               encoding="utf-8")
+        except Exception:  # noqa: BLE001 - retried with the C parser, whose error is the one reported
+            pass
     return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
 
 
@@ -308,14 +325,29 @@ def parse_number(s: pd.Series, file: str, column: str) -> tuple[pd.Series, list[
         return num.mask(bad), row_problems(file, column, bad, s, "not a finite number")
     text = s.astype("str").str.strip()
     empty = text.isna() | (text == "")
-    num = pd.to_numeric(text.mask(empty), errors="coerce").astype("float64")
+    num = arrow_float(text.mask(empty))
+    if num is None:  # some cell is not a number: find which, row by row
+        num = pd.to_numeric(text.mask(empty), errors="coerce").astype("float64")
     bad = ~empty & ~np.isfinite(num.fillna(np.inf))
     msg = "not a number (use '.' as decimal separator, no thousands separator; leave the cell empty for no data)"
     return num.mask(bad), row_problems(file, column, bad, s, msg)
 
 
+def arrow_float(text: pd.Series) -> pd.Series | None:
+    """float64 of a text column when every non-missing cell is a number, else None.
+
+    Arrow's cast is ~20x faster than pd.to_numeric on millions of strings but fails as a whole on
+    the first bad cell, so it is only the fast path.
+    """
+    try:
+        values = pyarrow.array(text, from_pandas=True, type=pyarrow.string()).cast(pyarrow.float64())
+    except (pyarrow.ArrowInvalid, pyarrow.ArrowTypeError, pyarrow.ArrowNotImplementedError):
+        return None
+    return pd.Series(values.to_numpy(zero_copy_only=False), index=text.index, dtype="float64")
+
+
 def parse_bool(s: pd.Series, file: str, column: str) -> tuple[pd.Series, list[Problem]]:
-    """Nullable boolean from 'true'/'false' (any case) or 1/0; anything else is a problem."""
+    """Nullable boolean from 'true'/'false' (any case); anything else is a problem."""
     if pd.api.types.is_bool_dtype(s):
         return s.astype("boolean"), []
     text = s.astype("str").str.strip().str.lower()
@@ -370,7 +402,7 @@ def build_schema(spec: TableSpec, check_key: bool = True) -> pa.DataFrameSchema:
     for c in spec.columns:
         checks: list[pa.Check] = []
         if c in spec.ids:
-            checks.append(pa.Check.str_matches(ID_PATTERN, error="not a valid identifier (letters, digits, _ . - only)"))
+            checks.append(pa.Check.str_matches(ID_PATTERN, error=ID_MESSAGE))
         if c in spec.enums:
             allowed = spec.enums[c]
             checks.append(pa.Check.isin(list(allowed), error=f"not one of the allowed values: {', '.join(allowed)}"))
@@ -395,12 +427,14 @@ def schema_problems(df: pd.DataFrame, spec: TableSpec, file: str, already: set[t
     if spec.name == "territories" and "level" in df.columns:
         # levels are checked as the text '0', '1', '2' so that '1.5' or 'x' name the bad value
         df = df.assign(level=df["level"].astype("str"))
-    fast_key = categorical_key(df, spec)
+    # with a key column missing, every row would look like a duplicate: report only the missing column
+    key_complete = all(k in df.columns for k in spec.key)
+    fast_key = categorical_key(df, spec) if key_complete else None
     problems: list[Problem] = []
-    if fast_key is not None and has_repeats(fast_key):
-        problems += duplicate_problems(df, list(spec.key), file)
+    if fast_key is not None and has_repeats(fast_key[fast_key >= 0]):
+        problems += duplicate_problems(df, list(spec.key), file, fast_key)
     try:
-        build_schema(spec, check_key=fast_key is None).validate(df, lazy=True)
+        build_schema(spec, check_key=key_complete and fast_key is None).validate(df, lazy=True)
     except pa.errors.SchemaErrors as err:
         problems += failure_cases_to_problems(err.failure_cases, df, spec, file, already)
     return problems
@@ -418,15 +452,13 @@ def has_repeats(codes: np.ndarray) -> bool:
 
 
 def categorical_key(df: pd.DataFrame, spec: TableSpec) -> np.ndarray | None:
-    """One int64 per row identifying its key, when every key column is categorical; else None.
+    """One int64 per row identifying its key (-1 when a key cell is empty), when every key column is
+    categorical; else None.
 
     pandera's uniqueness check (DataFrame.duplicated over several columns) takes ~1.6 s on 6 million
-    observations; repeats of this single integer are found in a fraction of that. Rows whose key has an
-    empty cell are left out (the schema reports the empty cell).
+    observations; repeats of this single integer are found in a fraction of that.
     """
-    if not spec.key or not all(isinstance(df[k].dtype, pd.CategoricalDtype) for k in spec.key if k in df):
-        return None
-    if not all(k in df.columns for k in spec.key):
+    if not spec.key or not all(isinstance(df[k].dtype, pd.CategoricalDtype) for k in spec.key):
         return None
     combined = np.zeros(len(df), dtype="int64")
     complete = np.ones(len(df), dtype=bool)
@@ -435,7 +467,7 @@ def categorical_key(df: pd.DataFrame, spec: TableSpec) -> np.ndarray | None:
         codes = cat.codes.to_numpy()
         complete &= codes >= 0
         combined = combined * len(cat.categories) + codes
-    return combined[complete]
+    return np.where(complete, combined, -1)
 
 
 def failure_cases_to_problems(
@@ -452,7 +484,11 @@ def failure_cases_to_problems(
             continue
         if "uniqueness" in check:
             continue  # handled below, once per duplicated row
-        rows = pd.to_numeric(group["index"], errors="coerce").dropna().astype(int)
+        index = pd.to_numeric(group["index"], errors="coerce")
+        if index.isna().any():  # a check that failed as a whole rather than on rows
+            problems.append(Problem(file, None, str(column), None,
+                                    f"check '{check}' could not run: {group['failure_case'].iloc[0]}"))
+        rows = index.dropna().astype(int).sort_values()
         message = "empty, but a value is required" if check == "not_nullable" else check
         found: list[Problem] = []
         for i, value in zip(rows, group.loc[rows.index, "failure_case"], strict=True):
@@ -460,7 +496,9 @@ def failure_cases_to_problems(
                 continue
             shown = "" if check == "not_nullable" or pd.isna(value) else format_value(value)
             found.append(Problem(file, int(i) + 1, str(column), shown, message))
-        problems += cap(found, file, str(column), message, len(found))
+            if len(found) > MAX_PER_CHECK:
+                break  # the rest are only counted
+        problems += cap(found, file, str(column), message, len(rows))
     dup_mask = fc["check"].astype(str).str.contains("uniqueness")
     if dup_mask.any():
         problems += duplicate_problems(df, key, file)
@@ -474,21 +512,32 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def duplicate_problems(df: pd.DataFrame, key: list[str], file: str) -> list[Problem]:
-    """One Problem per row whose key repeats an earlier row's key, naming that earlier row."""
+def duplicate_problems(df: pd.DataFrame, key: list[str], file: str, codes: np.ndarray | None = None) -> list[Problem]:
+    """One Problem per row whose key repeats an earlier row's key, naming that earlier row.
+
+    `codes`, when given, is `categorical_key` of the rows: then only rows with a repeated code are grouped.
+    """
     present = [k for k in key if k in df.columns]
-    dup = df.duplicated(present, keep="first")
-    if not dup.any():
+    if codes is not None:
+        involved = pd.Series(codes).duplicated(keep=False).to_numpy() & (codes >= 0)
+    else:
+        involved = df.duplicated(present, keep=False).to_numpy()
+    if not involved.any():
         return []
-    first_row = df.reset_index(drop=True).groupby(present, observed=True, dropna=False).ngroup()
-    first_of_group = pd.Series(np.arange(len(df)), index=df.index).groupby(first_row.to_numpy()).transform("min")
-    idx = np.flatnonzero(dup.to_numpy())
+    # only the rows that share a key with another row, numbered by position
+    sub = df.iloc[np.flatnonzero(involved)][present].assign(_pos=np.flatnonzero(involved))
+    groups = sub.groupby(present, observed=True, dropna=False, sort=False)["_pos"]
+    first = groups.transform("min").to_numpy()
+    pos = sub["_pos"].to_numpy()
+    repeats = pos[pos != first]
+    first_of = dict(zip(pos, first, strict=True))
+    columns = ", ".join(present)
     found = []
-    for i in idx[: MAX_PER_CHECK + 1]:
+    for i in repeats[: MAX_PER_CHECK + 1]:
         values = ", ".join(format_value(df[k].iloc[i]) for k in present)
-        found.append(Problem(file, int(i) + 1, ", ".join(present), values,
-                             f"duplicate key: same ({', '.join(present)}) as row {int(first_of_group.iloc[i]) + 1}"))
-    return cap(found, file, ", ".join(present), "duplicate key", len(idx))
+        found.append(Problem(file, int(i) + 1, columns, values,
+                             f"duplicate key: same ({columns}) as row {int(first_of[i]) + 1}"))
+    return cap(found, file, columns, "duplicate key", len(repeats))
 
 
 # ---- cross-table checks (plain pandas) -----------------------------------------------------------
@@ -511,6 +560,8 @@ def check_hierarchy(t: pd.DataFrame, file: str) -> list[Problem]:
                              "a country (level 0) has no parent; leave parent_id empty")
     problems += row_problems(file, "parent_id", level.isin([1, 2]) & parent.isna(), parent.fillna(""),
                              "empty, but level 1 and 2 territories need a parent")
+    if not (level == 0).any():
+        problems.append(Problem(file, None, "level", None, "no country: at least one territory must have level 0"))
     ids = t["territory_id"].dropna()
     level_of = pd.Series(level.to_numpy(), index=t["territory_id"]).loc[lambda s: ~s.index.duplicated()]
     has_parent = parent.notna()
@@ -670,8 +721,9 @@ def check_datapackage(root: Path) -> tuple[dict[str, Any] | None, list[Problem]]
     return desc, problems
 
 
-def check_index_config(root: Path, indicator_ids: pd.Index) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """index.json, when present: an object whose every dimension indicator_id exists in indicators."""
+def check_index_config(root: Path, indicator_ids: pd.Index | None) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """index.json, when present: an object whose every dimension indicator_id exists in indicators
+    (not checked when `indicator_ids` is None: the indicators table itself could not be read)."""
     path = root / "index.json"
     if not path.is_file():
         return None, []
@@ -687,7 +739,7 @@ def check_index_config(root: Path, indicator_ids: pd.Index) -> tuple[dict[str, A
             continue
         for i_i, item in enumerate(inds):
             ind = item.get("indicator_id") if isinstance(item, dict) else None
-            if ind not in indicator_ids:
+            if indicator_ids is not None and ind not in indicator_ids:
                 problems.append(Problem("index.json", None, f"dimensions[{d_i}].indicators[{i_i}].indicator_id",
                                         None if ind is None else str(ind), "no such indicator in indicators"))
     return cfg, problems
@@ -823,7 +875,7 @@ def read_and_validate(root: Path | str) -> ValidatedTables:
         if "indicator_id" in obs.columns:
             problems += check_frequencies(obs, freq_codes(obs["period"], periods), files["observations"])
     ind = tables["indicators"]
-    ind_ids = pd.Index(ind["indicator_id"].dropna()) if ind is not None and "indicator_id" in ind else pd.Index([])
+    ind_ids = pd.Index(ind["indicator_id"].dropna()) if ind is not None and "indicator_id" in ind else None
     index_config, found = check_index_config(root, ind_ids)
     problems += found
     story, found = check_story(root)

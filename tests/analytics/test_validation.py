@@ -393,3 +393,34 @@ def test_huge_number_of_same_problem_is_capped(ds: Path) -> None:
     problems = validate_dataset(ds)
     assert len(problems) == 101
     assert "and 50 more rows like this" in str(problems[0])
+
+
+def test_semicolon_separated_csv(ds: Path) -> None:
+    text = (ds / "indicators.csv").read_text(encoding="utf-8")
+    (ds / "indicators.csv").write_text(text.replace(",", ";"), encoding="utf-8")
+    p = find(validate_dataset(ds), "indicators.csv", None, None)
+    assert "separated by ';'" in p.message
+
+
+def test_csv_not_utf8(ds: Path) -> None:
+    (ds / "territories.csv").write_bytes((ds / "territories.csv").read_text(encoding="utf-8").encode("latin-1"))
+    p = find(validate_dataset(ds), TERR, None, None)
+    assert p.message.startswith("cannot be read")
+
+
+def test_booleans_any_case_but_only_true_false(ds: Path) -> None:
+    set_cell(ds, "indicators", 1, "higher_is_worse", "True")
+    set_cell(ds, "indicators", 2, "synthetic", "FALSE")
+    assert validate_dataset(ds) == []
+    set_cell(ds, "indicators", 3, "synthetic", "1")
+    p = only(ds)
+    assert (p.file, p.row, p.column, p.value) == ("indicators.csv", 3, "synthetic", "1")
+    assert p.message == "not a boolean (true or false)"
+
+
+def test_costs_regional_code_and_notes(ds: Path) -> None:
+    def change(df: pd.DataFrame) -> pd.DataFrame:
+        extra = df.iloc[[0]].assign(country_iso3="LAC", study="regional")
+        return pd.concat([df, extra], ignore_index=True).assign(note_es="aprox.", note_en="approx.")
+    edit_csv(ds, "costs", change)
+    assert validate_dataset(ds) == []
