@@ -50,7 +50,9 @@ class PrepareResult:
 
 def prepare(mapping_path: Path | str, out_dir: Path | str, input_dir: Path | str | None = None,
             force: bool = False, echo: bool = False) -> PrepareResult:
-    """Run the whole preparation. Raises PrepareError when the mapping or an input cannot be used."""
+    """Run the whole preparation. Raises PrepareError when the mapping or an input cannot be used; the
+    output folder is then removed (it would hold a partial dataset). An existing folder is replaced only
+    with force=True and only when it holds a prepared dataset."""
     t_start = time.perf_counter()
     mapping_path = Path(mapping_path)
     cfg = load_mapping(mapping_path)
@@ -63,6 +65,15 @@ def prepare(mapping_path: Path | str, out_dir: Path | str, input_dir: Path | str
             raise PrepareError(f"{out} is not empty and does not look like a prepared dataset; refusing to overwrite it")
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
+    try:
+        return _prepare(cfg, mapping_path, in_dir, out, echo, t_start)
+    except PrepareError:
+        shutil.rmtree(out, ignore_errors=True)
+        raise
+
+
+def _prepare(cfg: dict[str, Any], mapping_path: Path, in_dir: Path, out: Path, echo: bool,
+             t_start: float) -> PrepareResult:
     report = Report()
     report.fact("mapping", str(mapping_path))
     report.fact("input folder", str(in_dir))

@@ -439,3 +439,17 @@ def test_parent_from_a_second_file(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.report.terminal()
     t = pd.read_csv(res.out_dir / "territories.csv", dtype=str).set_index("territory_id")
     assert t.at["01003", "parent_id"] == "01" and t.at["02002", "parent_id"] == "02"
+
+
+def test_failed_run_leaves_no_partial_output_and_never_touches_other_folders(tmp_path: Path) -> None:
+    mapping = make_raw_inputs(tmp_path / "in")
+    (mapping.parent / "sesnsp.csv").unlink()
+    with pytest.raises(PrepareError, match="sesnsp.csv: file not found"):
+        prepare(mapping, tmp_path / "out")
+    assert not (tmp_path / "out").exists()  # boundaries had been written: removed
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me")
+    with pytest.raises(PrepareError, match="does not look like a prepared dataset"):
+        prepare(mapping, other, force=True)
+    assert (other / "notes.txt").read_text() == "keep me"
