@@ -164,7 +164,8 @@ def _prepare(cfg: dict[str, Any], mapping_path: Path, in_dir: Path, out: Path, e
         ind_out[c] = ind_out[c].map(lambda v: "true" if v is True or str(v).lower() == "true" else "false")
     write_table(ind_out[INDICATOR_COLUMNS], out, "indicators", "csv")
     obs = obs.sort_values(["indicator_id", "territory_id", "period", "sex"]).reset_index(drop=True)
-    write_table(obs, out, "observations", fmt, numeric="value")
+    obs_cols = ["indicator_id", "territory_id", "period", "sex", "value"] + [b for b in ("lower", "upper") if b in obs]
+    write_table(obs[obs_cols], out, "observations", fmt, numeric=[c for c in ("value", "lower", "upper") if c in obs])
     if unassigned:
         ua = pd.concat(unassigned, ignore_index=True)
         (out / REPORT_DIR).mkdir(parents=True, exist_ok=True)
@@ -174,7 +175,7 @@ def _prepare(cfg: dict[str, Any], mapping_path: Path, in_dir: Path, out: Path, e
         report.add("info", "kept apart", "totals in rows that are not a territory (not on the map; summed over all periods)",
                    [f"{i}: {v:,.0f} ({v / (v + tot_obs.get(i, 0)) * 100:.1f}% of the table's total)"
                     for i, v in tot_ua.items() if pd.notna(v) and v + tot_obs.get(i, 0) > 0])
-    write_datapackage(cfg, out, fmt)
+    write_datapackage(cfg, out, fmt, tuple(b for b in ("lower", "upper") if b in obs))
     for name in ("territories", "population", "indicators", "observations"):
         f = next(out.glob(f"{name}.*"))
         report.fact(f.name, f"{_rows(f):,} rows, {f.stat().st_size / 1000:,.0f} kB")
@@ -212,7 +213,7 @@ def _num_text(values: pd.Series) -> pd.Series:
                       for v in values], index=values.index, dtype=object)
 
 
-def write_table(df: pd.DataFrame, out: Path, name: str, fmt: str, numeric: str | None = None) -> Path:
+def write_table(df: pd.DataFrame, out: Path, name: str, fmt: str, numeric: list[str] | None = None) -> Path:
     if name == "population":
         df = df.assign(population=df["population"].astype("float64"))
         if (df["population"] % 1 == 0).all():
@@ -222,13 +223,13 @@ def write_table(df: pd.DataFrame, out: Path, name: str, fmt: str, numeric: str |
         df.to_parquet(path, index=False)
     else:
         path = out / f"{name}.csv"
-        if numeric:
-            df = df.assign(**{numeric: _num_text(df[numeric])})
+        for col in numeric or []:
+            df = df.assign(**{col: _num_text(df[col])})
         df.to_csv(path, index=False, lineterminator="\n")
     return path
 
 
-def write_datapackage(cfg: dict[str, Any], out: Path, fmt: str) -> None:
+def write_datapackage(cfg: dict[str, Any], out: Path, fmt: str, bounds: tuple[str, ...] = ()) -> None:
     d = dict(cfg["dataset"])
     d.setdefault("name", "atalaya-prepared")
     d["contract_version"] = "1.0"
@@ -244,7 +245,7 @@ def write_datapackage(cfg: dict[str, Any], out: Path, fmt: str) -> None:
         "indicators": [(c, "boolean" if c in ("higher_is_worse", "synthetic") else "integer" if c == "rate_per" else "string")
                        for c in INDICATOR_COLUMNS],
         "observations": [("indicator_id", "string"), ("territory_id", "string"), ("period", "string"), ("sex", "string"),
-                         ("value", "number")],
+                         ("value", "number")] + [(b, "number") for b in bounds],
     }
     res = []
     for name, fl in fields.items():

@@ -232,7 +232,7 @@ def prepare_table(cfg: dict[str, Any], input_dir: Path, terr: Territories, repor
     else:
         raise PrepareError(f"{step}: say where the values are: value: COLUMN, value_columns: {{COLUMN: indicator}}, "
                            f"or period.months: [one column per month]")
-    needed = list(value_cols)
+    needed = list(value_cols) + [cfg[b] for b in ("lower", "upper") if cfg.get(b)]
     needed += [c for c in (tcfg.get("code"), tcfg.get("name"), tcfg.get("parent_name")) if c]
     needed += [c for c in (pcfg.get("column"), pcfg.get("year"), pcfg.get("month")) if c]
     rules: dict[str, dict[str, Any]] = cfg.get("indicators") or {}
@@ -416,7 +416,8 @@ def prepare_table(cfg: dict[str, Any], input_dir: Path, terr: Territories, repor
             for col, ind in cfg["value_columns"].items():
                 long_parts.append(df[base_cols].assign(_ind=str(ind), _period=period, _cell=df[col], _col=col))
         else:
-            long_parts.append(df[base_cols].assign(_period=period, _cell=df[cfg["value"]], _col=cfg["value"]))
+            extra = {f"_{b}": df[cfg[b]] for b in ("lower", "upper") if cfg.get(b)}
+            long_parts.append(df[base_cols].assign(_period=period, _cell=df[cfg["value"]], _col=cfg["value"], **extra))
     long = pd.concat(long_parts, ignore_index=True)
 
     # 7. numbers
@@ -464,9 +465,29 @@ def prepare_table(cfg: dict[str, Any], input_dir: Path, terr: Territories, repor
                    [f"{i} {t} {p}: {int(m)} of {int(n)} parts blank" for i, t, p, m, n in
                     zip(ex["_ind"], ex["_tid"], ex["_period"], ex["n_missing"], ex["n_parts"])], count=int(partial.sum()))
     obs = obs.rename(columns={"_ind": "indicator_id", "_tid": "territory_id", "_period": "period", "_sex": "sex"})
+    cols = ["indicator_id", "territory_id", "period", "sex", "value"]
+    for b in ("lower", "upper"):
+        if f"_{b}" not in obs_long:
+            continue
+        # survey intervals: one row per key (an interval cannot be summed)
+        multi = obs["n_parts"] > 1
+        if multi.any():
+            report.add("error", step, f"several rows for one key while the table has {b} bounds (intervals cannot be summed)",
+                       [f"{i} {t} {p}" for i, t, p in zip(obs.loc[multi, "indicator_id"], obs.loc[multi, "territory_id"],
+                                                           obs.loc[multi, "period"])])
+        vals, badb = parse_numbers(obs_long[f"_{b}"], thousands=cfg.get("thousands", ","), decimal=cfg.get("decimal", "."))
+        if badb.any():
+            bb = obs_long.loc[badb]
+            report.add("warning", step, f"{b} cells that are not numbers (kept as missing)",
+                       [f"row {r}, column {cfg[b]!r}: value {v!r}" for r, v in zip(bb["_row"], bb[f"_{b}"])])
+        first = pd.DataFrame({"indicator_id": obs_long["_ind"], "territory_id": obs_long["_tid"],
+                              "period": obs_long["_period"], "sex": obs_long["_sex"], b: vals})
+        first = first.drop_duplicates(["indicator_id", "territory_id", "period", "sex"])
+        obs = obs.merge(first, on=["indicator_id", "territory_id", "period", "sex"], how="left")
+        cols.append(b)
     report.step(step, f"{int(keep.sum()):,} cells from {obs_long['_row'].nunique():,} rows -> {len(obs):,} observations "
                       f"({int(obs['value'].isna().sum()):,} missing); {len(ua_long):,} cells kept apart")
-    return TableResult(obs[["indicator_id", "territory_id", "period", "sex", "value"]], unassigned_tbl, fname)
+    return TableResult(obs[cols], unassigned_tbl, fname)
 
 
 def _sum_groups(long: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

@@ -453,3 +453,25 @@ def test_failed_run_leaves_no_partial_output_and_never_touches_other_folders(tmp
     with pytest.raises(PrepareError, match="does not look like a prepared dataset"):
         prepare(mapping, other, force=True)
     assert (other / "notes.txt").read_text() == "keep me"
+
+
+def test_survey_table_with_confidence_intervals(tmp_path: Path) -> None:
+    mapping = make_raw_inputs(tmp_path / "in")
+    (mapping.parent / "encuesta.csv").write_text(
+        "estado,trimestre,sexo,pct,li,ls\n01,2024-Q1,Mujeres,64.2,60.1,68.3\n01,2024-Q1,Hombres,52.0,,\n"
+        "02,2024-Q1,Mujeres,58.5,54.0,63.0\n", encoding="utf-8")
+    text = mapping.read_text().replace("tables:\n", (
+        "  inseguridad: {domain: trust, label_es: Percepción de inseguridad, label_en: Perceived insecurity, "
+        "unit: percent, source: test_sesnsp}\n"
+        "tables:\n  - path: encuesta.csv\n    territory: {code: estado, level: 1}\n    period: {column: trimestre}\n"
+        "    indicator: inseguridad\n    sex: {column: sexo, map: {Mujeres: female, Hombres: male}}\n"
+        "    value: pct\n    lower: li\n    upper: ls\n"))
+    mapping.write_text(text)
+    res = prepare(mapping, tmp_path / "out")
+    assert res.exit_code == 0, res.report.terminal()
+    ds = load_dataset(res.out_dir)
+    o = ds.observations
+    row = o[(o.indicator_id == "inseguridad") & (o.territory_id == "01") & (o.sex == "female")].iloc[0]
+    assert (row["value"], row["lower"], row["upper"]) == (64.2, 60.1, 68.3) and row["period"] == "2024-Q1"
+    male = o[(o.indicator_id == "inseguridad") & (o.sex == "male")].iloc[0]
+    assert math.isnan(male["lower"]) and male["value"] == 52.0
