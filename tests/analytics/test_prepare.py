@@ -405,15 +405,20 @@ def test_filter_rows_listed_and_parquet_output(tmp_path: Path) -> None:
     assert load_dataset(res.out_dir).observations["value"].notna().sum() > 0
 
 
+def _with_table(mapping: Path, out: Path, indicator_yaml: str, table_yaml: str):
+    """Declare one more indicator and table in the fixture mapping, then prepare."""
+    mapping.write_text(mapping.read_text().replace(
+        "tables:\n", f"  {indicator_yaml}\ntables:\n  - {table_yaml}\n"))
+    return prepare(mapping, out)
+
+
 def test_percent_indicator_keeps_decimals_and_counts_must_be_whole(tmp_path: Path) -> None:
     mapping = make_raw_inputs(tmp_path / "in")
     (mapping.parent / "pobreza.csv").write_text("cve,anio,pct\n01001,2020,45.25\n01002,2020,-\n", encoding="utf-8")
-    text = mapping.read_text().replace("tables:\n", (
-        "  pobreza: {domain: context, label_es: Pobreza, label_en: Poverty, unit: percent, source: test_sesnsp}\n"
-        "tables:\n  - path: pobreza.csv\n    territory: {code: cve, level: 2}\n    period: {year: anio}\n"
-        "    indicator: pobreza\n    value: pct\n"))
-    mapping.write_text(text)
-    res = prepare(mapping, tmp_path / "out")
+    res = _with_table(mapping, tmp_path / "out",
+                      "pobreza: {domain: context, label_es: Pobreza, label_en: Poverty, unit: percent, source: test_sesnsp}",
+                      "path: pobreza.csv\n    territory: {code: cve, level: 2}\n    period: {year: anio}\n"
+                      "    indicator: pobreza\n    value: pct")
     assert res.exit_code == 0, res.report.terminal()
     assert _value(res, "pobreza", "01001", "2020") == 45.25
     assert math.isnan(_value(res, "pobreza", "01002", "2020"))  # '-' = no data
@@ -460,14 +465,12 @@ def test_survey_table_with_confidence_intervals(tmp_path: Path) -> None:
     (mapping.parent / "encuesta.csv").write_text(
         "estado,trimestre,sexo,pct,li,ls\n01,2024-Q1,Mujeres,64.2,60.1,68.3\n01,2024-Q1,Hombres,52.0,,\n"
         "02,2024-Q1,Mujeres,58.5,54.0,63.0\n", encoding="utf-8")
-    text = mapping.read_text().replace("tables:\n", (
-        "  inseguridad: {domain: trust, label_es: Percepción de inseguridad, label_en: Perceived insecurity, "
-        "unit: percent, source: test_sesnsp}\n"
-        "tables:\n  - path: encuesta.csv\n    territory: {code: estado, level: 1}\n    period: {column: trimestre}\n"
-        "    indicator: inseguridad\n    sex: {column: sexo, map: {Mujeres: female, Hombres: male}}\n"
-        "    value: pct\n    lower: li\n    upper: ls\n"))
-    mapping.write_text(text)
-    res = prepare(mapping, tmp_path / "out")
+    res = _with_table(mapping, tmp_path / "out",
+                      "inseguridad: {domain: trust, label_es: Percepción de inseguridad, label_en: Perceived insecurity, "
+                      "unit: percent, source: test_sesnsp}",
+                      "path: encuesta.csv\n    territory: {code: estado, level: 1}\n    period: {column: trimestre}\n"
+                      "    indicator: inseguridad\n    sex: {column: sexo, map: {Mujeres: female, Hombres: male}}\n"
+                      "    value: pct\n    lower: li\n    upper: ls")
     assert res.exit_code == 0, res.report.terminal()
     ds = load_dataset(res.out_dir)
     o = ds.observations
