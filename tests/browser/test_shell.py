@@ -37,8 +37,9 @@ def test_language_switch_translates_and_is_kept_in_the_url(page, demo_server):
     # navigating keeps the language
     page.locator("a.nav-link", has_text="Trends").click()
     page.wait_for_url(re.compile(r"/trends\?lang=en"))
+    # the old page stays until the router answers: wait for the new heading, not just for content
+    page.wait_for_function("() => document.querySelector('h1').innerText === 'Trends'", timeout=60_000)
     wait_for_dash(page)
-    assert page.locator("h1").first.inner_text() == "Trends"
     # and a shared English URL opens in English
     page.goto(demo_server.url + "/about?lang=en")
     wait_for_dash(page)
