@@ -126,9 +126,11 @@ POVERTY_DEPT = {1: 33, 2: 53, 3: 41, 4: 66, 5: 52, 6: 55, 7: 80, 8: 77, 9: 56, 1
                 22: 62}
 
 # Municipality-months deliberately left without data (value empty) for these indicators.
+# Not in homicides: one blank municipality-month blanks the national total of that month and year
+# (missing is not zero), and the headline national series of the demo should be complete.
 MISSING_CELLS: dict[str, list[tuple[str, list[str]]]] = {
-    "homicides": [("1314", ["2019-07", "2019-08", "2019-09"]), ("0507", ["2022-11"]),
-                  ("1604", ["2016-01", "2016-02"])],
+    "robbery_extortion_women": [("1314", ["2019-07", "2019-08", "2019-09"]), ("0507", ["2022-11"])],
+    "missing_women": [("1604", ["2016-01", "2016-02"])],
     "vawg_complaints": [("1713", ["2021-05", "2021-06"])],
     "sexual_violence": [("1409", ["2018-03"])],
 }
@@ -766,14 +768,15 @@ def build_index_config() -> dict[str, Any]:
 STORY = [
     {"title_es": "Homicidios por municipio: tasa por 100,000 habitantes (datos sintéticos)",
      "title_en": "Homicides by municipality: rate per 100,000 (synthetic data)",
-     "url": "/map?indicator=homicides&measure=rate&year=2023"},
+     "url": "/map?ind=homicides&measure=rate&gran=Y&period=2023"},
     {"title_es": "Tendencia nacional de homicidios y la caída durante el confinamiento de 2020",
      "title_en": "National homicide trend and the 2020 lockdown drop",
-     "url": "/trends?indicator=homicides&territory=GTM&measure=rate"},
-    {"title_es": "Tasas oficiales de homicidio: Guatemala y la región",
-     "title_en": "Official homicide rates: Guatemala and the region",
-     "url": "/trends?indicator=homicide_rate_official&territory=GTM,SLV,HND,MEX,BLZ,DOM"},
-    {"title_es": "Lo que cuesta la violencia: 2019", "title_en": "What violence costs: 2019", "url": "/costs"},
+     "url": "/trends?ind=homicides&terr=GTM&measure=rate&freq=M"},
+    {"title_es": "Muertes violentas de mujeres: Guatemala, Alta Verapaz y Escuintla (tasa anual)",
+     "title_en": "Violent deaths of women: Guatemala, Alta Verapaz and Escuintla (annual rate)",
+     "url": "/trends?ind=violent_deaths_women&terr=GTM,16,05&measure=rate&freq=Y"},
+    {"title_es": "Lo que cuesta la violencia: 2019", "title_en": "What violence costs: 2019",
+     "url": "/costs?study=undp_infosegura_2019&country=GTM&year=2019&unit=usd"},
     {"title_es": "Índice de priorización territorial de violencia contra las mujeres",
      "title_en": "Territorial prioritization index of violence against women", "url": "/index"},
     {"title_es": "Perfil municipal: Guatemala (0101)", "title_en": "Municipal profile: Guatemala (0101)",

@@ -113,14 +113,22 @@ def test_lockdown_drop_visible(observations: pd.DataFrame) -> None:
     assert monthly["2020-04"] < 0.75 * monthly[["2020-01", "2020-02"]].mean()
 
 
+def test_documented_blank_months_are_blank_not_zero(observations: pd.DataFrame) -> None:
+    r = observations[observations.indicator_id == "robbery_extortion_women"].set_index(["territory_id", "period"])
+    assert r.loc[("1314", "2019-08"), "value"] != r.loc[("1314", "2019-08"), "value"]  # NaN
+    assert r.loc[("0507", "2022-11"), "value"] != r.loc[("0507", "2022-11"), "value"]
+    assert r["value"].isna().sum() == 4
+    m = observations[observations.indicator_id == "missing_women"]
+    assert m["value"].isna().sum() == 2
+
+
 def test_homicides_by_sex_and_counts(observations: pd.DataFrame) -> None:
     h = observations[observations.indicator_id == "homicides"]
     assert (h.territory_id.str.len() == 4).all()
     w = h.pivot_table(index=["territory_id", "period"], columns="sex", values="value", dropna=False)
     both = w.dropna()
     assert (both.female + both.male == both.total).all()
-    assert w.isna().any(axis=1).sum() == 6  # documented missing municipality-months, all sexes blank
-    assert w.loc[("1314", "2019-08")].isna().all()
+    assert not w.isna().any(axis=1).any()  # the headline series is complete (blanks are elsewhere)
     counts = observations[observations.indicator_id.isin(
         ["homicides", "violent_deaths_women", "sexual_violence", "vawg_complaints", "missing_women",
          "robbery_extortion_women", "adolescent_births"])].value.dropna()
