@@ -20,13 +20,19 @@ FREQ_ORDER = {"M": 0, "Q": 1, "Y": 2}
 
 def period_label(period_start: pd.Series, freq: str) -> pd.Series:
     """Period strings of a target frequency for datetimes: 'YYYY', 'YYYY-Qn' or 'YYYY-MM'."""
-    dt = pd.to_datetime(period_start)
-    year = dt.dt.year.astype(str)
+    dt = pd.Series(pd.to_datetime(period_start))
+    # Label the few distinct dates once, then map: formatting row by row is slow on large tables.
+    uniq = pd.Series(dt.unique())
+    year = uniq.dt.year.astype(str)
     if freq == "Y":
-        return year
-    if freq == "Q":
-        return year + "-Q" + dt.dt.quarter.astype(str)
-    return year + "-" + dt.dt.month.map("{:02d}".format)
+        labels = year
+    elif freq == "Q":
+        labels = year + "-Q" + uniq.dt.quarter.astype(str)
+    else:
+        labels = year + "-" + uniq.dt.month.astype(str).str.zfill(2)
+    out = dt.map(pd.Series(labels.values, index=uniq.values))
+    out.index = period_start.index if isinstance(period_start, pd.Series) else out.index
+    return out.astype(str)
 
 
 def periods_in_range(first: pd.Timestamp, last: pd.Timestamp, freq: str) -> pd.DatetimeIndex:
