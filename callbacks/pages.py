@@ -12,7 +12,9 @@ from typing import Any, Callable
 from dash import Dash
 
 from callbacks.context import AppContext
+from callbacks import map as map_callbacks
 from components import about, placeholder
+from components import map as map_page
 
 Layout = Callable[[AppContext, dict[str, str], str], Any]
 Register = Callable[[Dash, AppContext], None]
@@ -30,7 +32,7 @@ class Page:
 def all_pages() -> list[Page]:
     """Pages in menu order. The first one is also served at '/'."""
     return [
-        Page("map", "/map", "nav.map", placeholder.layout_for("nav.map")),
+        Page("map", "/map", "nav.map", map_page.layout, map_callbacks.register),
         Page("trends", "/trends", "nav.trends", placeholder.layout_for("nav.trends")),
         Page("costs", "/costs", "nav.costs", placeholder.layout_for("nav.costs")),
         Page("index", "/index", "nav.index", placeholder.layout_for("nav.index")),

@@ -22,7 +22,7 @@ def navbar(pages: list[Any]) -> dbc.Navbar:
                 dcc.Link([html.Span("Atalaya", className="brand-name"),
                           html.Span(id="brand-tagline", className="brand-tagline d-none d-lg-inline")],
                          href="/", className="navbar-brand", id="brand-link"),
-                dbc.NavbarToggler(id="navbar-toggler", **{"aria-label": "Menu"}),
+                dbc.NavbarToggler(id="navbar-toggler"),  # dbc 2.0.4 rejects aria-label here
                 dbc.Collapse(dbc.Nav(links, navbar=True, className="me-auto"), id="navbar-collapse", navbar=True),
                 html.Div(
                     [

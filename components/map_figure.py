@@ -1,0 +1,366 @@
+"""The map explorer's figure as a plain dict, and the Patch that recolours it.
+
+Traces (fixed order, so a Patch can address them by index):
+  0  values   — every territory of the level (static `locations` and `hovertext`); `z` is the class
+               index (NaN where there are no data, which plotly does not draw), `customdata` holds
+               [value, events, population or baseline, rank]; `text` holds per-territory warnings.
+  1  no data  — the territories without a value, in their own grey, with a legend entry.
+  2  selected — the selected territory, drawn as a thick outline.
+Department outlines are a MapLibre line layer fed by the admin-1 GeoJSON URL. Geometry is never in
+the figure: traces reference the boundary URL served (gzipped, cached) by app.py.
+
+Numeric arrays are sent as plotly typed-array specs (base64 float32): about a third of the bytes of
+JSON number lists for the same values.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from analytics.map_values import Classification, MapValues
+from components.figures import NO_DATA_COLOUR, frame, source_line
+from components.formatting import fmt_number, fmt_period
+from components.i18n import register, t
+
+register(
+    {
+        "map.unit.rate.total": ("por {per} habitantes", "per {per} people"),
+        "map.unit.rate.female": ("por {per} mujeres", "per {per} women"),
+        "map.unit.rate.male": ("por {per} hombres", "per {per} men"),
+        "map.unit.rate.female_10_19": ("por {per} mujeres de 10 a 19 años", "per {per} girls aged 10–19"),
+        "map.unit.count": ("casos", "events"),
+        "map.unit.change": ("% de cambio frente a su línea de base", "% change against own baseline"),
+        "map.unit.percent": ("%", "%"),
+        "map.unit.rate": ("por {per}", "per {per}"),
+        "map.unit.index": ("índice", "index"),
+        "map.measure.rate": ("Tasa", "Rate"),
+        "map.measure.pooled": ("Tasa trienal agrupada", "Pooled 3-year rate"),
+        "map.measure.count": ("Casos", "Events"),
+        "map.measure.change": ("Cambio", "Change"),
+        "map.measure.value": ("Valor", "Value"),
+        "map.level.2": ("municipios", "municipalities"),
+        "map.level.1": ("departamentos", "departments"),
+        "map.hover.events": ("Casos", "Events"),
+        "map.hover.population": ("Población", "Population"),
+        "map.hover.rank": ("Posición", "Rank"),
+        "map.hover.of": ("de", "of"),
+        "map.hover.now": ("ahora", "now"),
+        "map.hover.baseline": ("promedio anual de la línea de base", "yearly average in the baseline"),
+        "map.hover.interval": ("Intervalo", "Interval"),
+        "map.hover.no_data": ("Sin datos", "No data"),
+        "map.hover.small": ("⚠ menos de {n} casos: valor inestable", "⚠ fewer than {n} events: unstable value"),
+        "map.hover.zero_base": ("línea de base 0: sin porcentaje", "baseline 0: no percentage"),
+        "map.hover.tied": ("(empate)", "(tied)"),
+        "map.change.down25": ("≥ 25 % por debajo", "≥ 25% below"),
+        "map.change.down1_25": ("1–25 % por debajo", "1–25% below"),
+        "map.change.up": ("por encima (o < 1 % por debajo)", "above (or < 1% below)"),
+        "map.legend.no_data": ("Sin datos", "No data"),
+        "map.title.vs": ("frente a", "vs"),
+        "map.title.avg": ("promedio", "average"),
+        "map.selected": ("Seleccionado", "Selected"),
+    }
+)
+
+# Colour-blind-safe ColorBrewer sequential palettes (light -> dark) by number of classes.
+SEQ_WORSE = {  # YlOrRd: higher is worse
+    1: ["#fd8d3c"], 2: ["#fecc5c", "#e31a1c"], 3: ["#ffeda0", "#feb24c", "#f03b20"],
+    4: ["#ffffb2", "#fecc5c", "#fd8d3c", "#e31a1c"], 5: ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"],
+    6: ["#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026"],
+    7: ["#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#b10026"],
+}
+SEQ_BETTER = {  # PuBu: higher is better
+    1: ["#74a9cf"], 2: ["#a6bddb", "#0570b0"], 3: ["#ece7f2", "#a6bddb", "#2b8cbe"],
+    4: ["#f1eef6", "#bdc9e1", "#74a9cf", "#0570b0"], 5: ["#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe", "#045a8d"],
+    6: ["#f1eef6", "#d0d1e6", "#a6bddb", "#74a9cf", "#2b8cbe", "#045a8d"],
+    7: ["#f1eef6", "#d0d1e6", "#a6bddb", "#74a9cf", "#3690c0", "#0570b0", "#034e7b"],
+}
+# Diverging (RdBu, colour-blind safe) traffic light for change: well below, below, above.
+CHANGE_COLOURS = ["#2166ac", "#92c5de", "#d6604d"]
+CHANGE_KEYS = ["map.change.down25", "map.change.down1_25", "map.change.up"]
+SELECTED_COLOUR = "#111111"
+
+
+@dataclass(frozen=True)
+class Legend:
+    """What the legend shows: one entry per class (colour, label 'lo – hi', count) and no data."""
+
+    colours: tuple[str, ...]
+    labels: tuple[str, ...]
+    counts: tuple[int, ...]
+    n_missing: int
+    title: str
+
+
+def typed(values: np.ndarray) -> dict[str, Any]:
+    """A plotly.js typed-array spec (base64 little-endian float32) for a 1-D or 2-D array."""
+    a = np.ascontiguousarray(values, dtype="<f4")
+    spec: dict[str, Any] = {"dtype": "f4", "bdata": base64.b64encode(a.tobytes()).decode("ascii")}
+    if a.ndim > 1:
+        spec["shape"] = ", ".join(str(s) for s in a.shape)
+    return spec
+
+
+def decimals_for(mv: MapValues) -> int:
+    """Decimals shown for the measure: counts 0, change 1, rates 1 (2 when all are below 10)."""
+    if mv.query.measure == "count":
+        return 0
+    if mv.query.measure == "rate":
+        vmax = mv.table["value"].abs().max()
+        return 2 if not math.isnan(vmax) and vmax < 10 else 1
+    return 1
+
+
+def unit_label(mv: MapValues, rate_base: str, lang: str) -> str:
+    """'per 100,000 women', 'events', '%', ... for the measure of `mv`."""
+    m = mv.query.measure
+    if m == "rate":
+        per = fmt_number(mv.rate_per, lang)
+        key = f"map.unit.rate.{rate_base}"
+        return t(key, lang, per=per) if _has(key) else t("map.unit.rate", lang, per=per)
+    if m == "count":
+        return t("map.unit.count", lang)
+    if m == "change":
+        return t("map.unit.change", lang)
+    if mv.unit == "percent":
+        return t("map.unit.percent", lang)
+    if mv.unit == "rate" and mv.rate_per:
+        return t("map.unit.rate", lang, per=fmt_number(mv.rate_per, lang))
+    return t("map.unit.index", lang) if mv.unit == "index" else mv.unit
+
+
+def _has(key: str) -> bool:
+    try:
+        t(key, "es")
+        return True
+    except KeyError:
+        return False
+
+
+def period_text(mv: MapValues, lang: str) -> str:
+    """The period as people read it: '2023', 'mar 2023', '2021–2023', '2023 vs 2020–2022 average'."""
+    text = " – ".join(fmt_period(part, lang) for part in mv.period_label.split("–"))
+    if mv.query.measure == "change":
+        base = " – ".join(fmt_period(part, lang) for part in mv.baseline_label.split("–"))
+        text += f" {t('map.title.vs', lang)} {t('map.title.avg', lang)} {base}"
+    return text
+
+
+def legend_for(mv: MapValues, cls: Classification, lang: str) -> Legend:
+    """Legend entries for a classified map."""
+    if mv.query.measure == "change":
+        return Legend(tuple(CHANGE_COLOURS), tuple(t(k, lang) for k in CHANGE_KEYS), cls.counts, cls.n_missing,
+                      t("map.measure.change", lang))
+    k = len(cls.bounds)
+    pal = (SEQ_WORSE if mv.higher_is_worse else SEQ_BETTER).get(k, SEQ_WORSE[5])
+    d = decimals_for(mv)
+    labels = tuple(f"{fmt_number(lo, lang, d)} – {fmt_number(hi, lang, d)}" for lo, hi in cls.bounds)
+    return Legend(tuple(pal[:k]), labels, cls.counts, cls.n_missing, "")
+
+
+def colorscale(colours: tuple[str, ...]) -> list[list[Any]]:
+    """A stepped colour scale for class indices 0..k-1 (with zmin -0.5 and zmax k-0.5)."""
+    k = max(len(colours), 1)
+    out: list[list[Any]] = []
+    for i, c in enumerate(colours or ("#cccccc",)):
+        out.append([i / k, c])
+        out.append([(i + 1) / k, c])
+    return out
+
+
+def hovertemplate(mv: MapValues, rate_base: str, lang: str) -> str:
+    """The hover text of the values trace; %{hovertext} is the static 'name, department' and %{text}
+    the per-territory warning."""
+    m = mv.query.measure
+    d = decimals_for(mv)
+    unit = unit_label(mv, rate_base, lang)
+    period = period_text(mv, lang)
+    rank = (f"{t('map.hover.rank', lang)}: %{{customdata[3]:,.0f}} {t('map.hover.of', lang)} "
+            f"{fmt_number(mv.n_ranked, lang)}")
+    if m == "rate":
+        main = f"%{{customdata[0]:,.{d}f}} {unit} · {period}"
+        detail = (f"{t('map.hover.events', lang)}: %{{customdata[1]:,.0f}} · "
+                  f"{t('map.hover.population', lang)}: %{{customdata[2]:,.0f}}")
+    elif m == "count":
+        main = f"%{{customdata[0]:,.0f}} {unit} · {period}"
+        detail = ""
+    elif m == "change":
+        main = f"%{{customdata[0]:+,.1f}} % · {period}"
+        detail = (f"{t('map.hover.events', lang)}: %{{customdata[1]:,.0f}} {t('map.hover.now', lang)} · "
+                  f"%{{customdata[2]:,.1f}} {t('map.hover.baseline', lang)}")
+    else:
+        suffix = " %" if mv.unit == "percent" else f" {unit}"
+        main = f"%{{customdata[0]:,.1f}}{suffix} · {period}"
+        detail = f"{t('map.hover.interval', lang)}: %{{customdata[1]:,.1f}} – %{{customdata[2]:,.1f}}"
+    lines = ["<b>%{hovertext}</b>", main]
+    if detail:
+        lines.append(detail)
+    lines.append(rank + " %{text}")
+    return "<br>".join(lines) + "<extra></extra>"
+
+
+def value_arrays(mv: MapValues, cls: Classification, lang: str) -> dict[str, Any]:
+    """z (class index, NaN = no data), customdata and per-territory warnings for trace 0, in the
+    order of mv.table (the static `locations`)."""
+    tab = mv.table
+    z = cls.classes.astype(float)
+    z[z < 0] = np.nan
+    if mv.query.measure == "value":
+        third, second = tab["upper"], tab["lower"]
+    elif mv.query.measure == "change":
+        second, third = tab["count"], tab["baseline"]
+    else:
+        second, third = tab["count"], tab["population"]
+    custom = np.column_stack([tab["value"].to_numpy(float), second.to_numpy(float), third.to_numpy(float),
+                              tab["rank"].to_numpy(float)])
+    if mv.query.measure == "value":
+        custom[:, 1], custom[:, 2] = tab["lower"].to_numpy(float), tab["upper"].to_numpy(float)
+    small = t("map.hover.small", lang, n=mv.query.small_threshold)
+    zero = t("map.hover.zero_base", lang)
+    tied = t("map.hover.tied", lang)
+    warn = np.full(len(tab), "", dtype=object)
+    warn[tab["tied"].to_numpy(bool)] = tied
+    if mv.query.measure == "change":
+        zb = ((tab["baseline"] == 0) & tab["count"].notna()).to_numpy(bool)
+        warn[zb] = zero
+    flagged = tab["small"].to_numpy(bool)
+    warn[flagged] = np.where(warn[flagged] == "", "<br>" + small, warn[flagged] + "<br>" + small)
+    return {"z": typed(z), "customdata": typed(custom), "text": warn.tolist()}
+
+
+def missing_trace_values(mv: MapValues, lang: str) -> dict[str, Any]:
+    """locations, z and hovertext of the 'no data' trace."""
+    miss = mv.table.loc[mv.table["value"].isna()]
+    names = _names(miss, mv.query.level)
+    return {"locations": miss["territory_id"].tolist(), "z": [0] * len(miss), "hovertext": names,
+            "name": f"{t('map.legend.no_data', lang)} ({fmt_number(len(miss), lang)})"}
+
+
+def _names(tab: Any, level: int) -> list[str]:
+    if level == 2:
+        return (tab["name"] + ", " + tab["parent_name"]).tolist()
+    return tab["name"].tolist()
+
+
+def colorbar(legend: Legend) -> dict[str, Any]:
+    """Colour bar drawn as the class legend inside the figure (so exported images carry it)."""
+    k = len(legend.labels)
+    return {
+        "tickvals": list(range(k)),
+        "ticktext": [f"{lab}  ({n})" for lab, n in zip(legend.labels, legend.counts)],
+        "title": {"text": legend.title, "side": "top"},
+        "thickness": 14,
+        "len": min(0.12 * max(k, 1) + 0.05, 0.9),
+        "y": 0.98,
+        "yanchor": "top",
+        "x": 0.01,
+        "xanchor": "left",
+        "bgcolor": "rgba(255,255,255,0.85)",
+        "outlinewidth": 0,
+        "ticks": "",
+        "tickfont": {"size": 12},
+    }
+
+
+def base_figure(mv: MapValues, cls: Classification, legend: Legend, *, geo_url: str, outline_url: str | None,
+                title: str, source: str, centre: dict[str, float], zoom: float, rate_base: str,
+                selected: str | None, uirevision: str, lang: str) -> dict[str, Any]:
+    """The whole figure (first load, or a level switch)."""
+    tab = mv.table
+    k = max(len(legend.colours), 1)
+    arrays = value_arrays(mv, cls, lang)
+    miss = missing_trace_values(mv, lang)
+    values = {
+        "type": "choroplethmap",
+        "geojson": geo_url,
+        "featureidkey": "id",
+        "locations": tab["territory_id"].tolist(),
+        "hovertext": _names(tab, mv.query.level),
+        **arrays,
+        "hovertemplate": hovertemplate(mv, rate_base, lang),
+        "colorscale": colorscale(legend.colours),
+        "zmin": -0.5,
+        "zmax": k - 0.5,
+        "colorbar": colorbar(legend),
+        "marker": {"line": {"width": 0.4, "color": "#ffffff"}, "opacity": 0.95},
+        "showlegend": False,
+        "name": "",
+    }
+    nodata = {
+        "type": "choroplethmap",
+        "geojson": geo_url,
+        "featureidkey": "id",
+        **miss,
+        "colorscale": [[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]],
+        "showscale": False,
+        "showlegend": True,
+        "hovertemplate": "<b>%{hovertext}</b><br>" + t("map.hover.no_data", lang) + "<extra></extra>",
+        "marker": {"line": {"width": 0.4, "color": "#ffffff"}},
+    }
+    sel = {
+        "type": "choroplethmap",
+        "geojson": geo_url,
+        "featureidkey": "id",
+        "locations": [selected] if selected else [],
+        "z": [0] if selected else [],
+        "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+        "showscale": False,
+        "showlegend": False,
+        "hoverinfo": "skip",
+        "marker": {"line": {"width": 3.5, "color": SELECTED_COLOUR}},
+        "name": t("map.selected", lang),
+    }
+    layers = []
+    if outline_url:
+        layers.append({"sourcetype": "geojson", "source": outline_url, "type": "line", "color": "#3a3a3a",
+                       "line": {"width": 1.3}, "below": ""})
+    fig = {
+        "data": [values, nodata, sel],
+        "layout": {
+            "map": {"style": "white-bg", "center": centre, "zoom": zoom, "layers": layers},
+            "margin": {"l": 0, "r": 0, "t": 56},
+            "legend": {"x": 0.01, "y": 0.02, "xanchor": "left", "yanchor": "bottom",
+                       "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 12}},
+            "uirevision": uirevision,
+            "meta": {"level": mv.query.level},
+        },
+    }
+    return frame(fig, title, figure_source(source), lang, bottom_margin=60)
+
+
+def figure_source(source: str, width: int = 120) -> str:
+    """The source line as drawn inside the figure: broken into lines of about `width` characters at
+    its ' · ' separators (plotly annotations do not wrap)."""
+    parts = source.split(" · ")
+    lines, cur = [], ""
+    for part in parts:
+        cand = f"{cur} · {part}" if cur else part
+        if cur and len(cand) > width:
+            lines.append(cur)
+            cur = part
+        else:
+            cur = cand
+    lines.append(cur)
+    return "<br>".join(lines)
+
+
+def figure_title(indicator_label: str, mv: MapValues, rate_base: str, lang: str) -> str:
+    """'Homicides · rate per 100,000 people · 2023 · municipalities'."""
+    m = mv.query.measure
+    if m == "rate" and mv.query.pooled:
+        measure = f"{t('map.measure.pooled', lang).lower()} {unit_label(mv, rate_base, lang)}"
+    elif m == "rate":
+        measure = f"{t('map.measure.rate', lang).lower()} {unit_label(mv, rate_base, lang)}"
+    elif m == "value":
+        measure = unit_label(mv, rate_base, lang)
+    else:
+        measure = unit_label(mv, rate_base, lang)
+    return f"{indicator_label} · {measure} · {period_text(mv, lang)} · {t(f'map.level.{mv.query.level}', lang)}"
+
+
+def source_text(source: str, mv: MapValues, synthetic: bool, lang: str) -> str:
+    return source_line(source, period_text(mv, lang), lang, synthetic)
