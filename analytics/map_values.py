@@ -534,4 +534,92 @@ def view_for_bounds(bounds: tuple[float, float, float, float], width_px: int = 8
     dy = max(merc(y1) - merc(y0), 1e-6) / (2 * math.pi)
     zx = math.log2(width_px / 512.0 / dx)
     zy = math.log2(height_px / 512.0 / dy)
-    return centre, round(max(min(zx, zy) - 0.15, 0.0), 2)
+    return centre, round(max(min(zx, zy) - 0.05, 0.0), 2)
+
+
+# ---- consistent filters ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MapFilters:
+    """A consistent set of map filters and what the controls may offer for them."""
+
+    indicator_id: str
+    level: int
+    measure: str
+    sex: str
+    granularity: str
+    pooled: bool
+    period: str
+    periods: tuple[str, ...]
+    options: IndicatorOptions
+
+    def query(self, small_threshold: int = DEFAULT_SMALL_THRESHOLD) -> MapQuery:
+        return MapQuery(self.indicator_id, self.period, self.level, self.sex, self.measure, self.pooled,
+                        small_threshold)
+
+
+def default_indicator(ds: Dataset) -> str:
+    """'homicides' when present, else the first count indicator with municipal values, else the first."""
+    ids = list(ds.indicators.index)
+    if "homicides" in ids:
+        return "homicides"
+    for iid in ids:
+        try:
+            o = indicator_options(ds, iid)
+        except ValueError:
+            continue
+        if o.is_count and 2 in o.levels:
+            return iid
+    return str(ids[0])
+
+
+def mappable_indicators(ds: Dataset) -> list[str]:
+    """Indicators with sub-national values (the ones the map can show), in domain then label order."""
+    out = []
+    for iid in ds.indicators.index:
+        try:
+            if indicator_options(ds, str(iid)).levels:
+                out.append(str(iid))
+        except ValueError:
+            continue
+    return out
+
+
+def normalize_filters(ds: Dataset, indicator_id: str | None, level: int | str | None = None,
+                      measure: str | None = None, sex: str | None = None, granularity: str | None = None,
+                      pooled: bool = False, period: str | None = None) -> MapFilters:
+    """Turn requested filters (from the URL or the controls; any may be missing or invalid) into a
+    consistent set: an unavailable level, measure, sex or granularity falls back to the indicator's
+    first available one; the pooled rate needs the rate measure and annual periods; periods are limited
+    to those with a full window behind them (three years for a pooled rate, four for a change); an
+    unknown period falls back to the latest."""
+    mappable = mappable_indicators(ds)
+    if indicator_id not in mappable:
+        indicator_id = default_indicator(ds)
+    opts = indicator_options(ds, indicator_id)
+    try:
+        lv = int(level) if level is not None else opts.levels[0]
+    except (TypeError, ValueError):
+        lv = opts.levels[0]
+    if lv not in opts.levels:
+        lv = opts.levels[0]
+    if measure not in opts.measures:
+        measure = opts.measures[0]
+    if sex not in opts.sexes:
+        sex = "total" if "total" in opts.sexes else opts.sexes[0]
+    pooled = bool(pooled) and measure == "rate"
+    if pooled:
+        granularity = "Y"
+    if granularity not in opts.granularities:
+        granularity = opts.granularities[0] if opts.is_count else opts.freq
+    periods = period_choices(ds, indicator_id, granularity)
+    first = period_window(opts.first_period)[0]
+    if pooled:
+        periods = [p for p in periods if period_window(p)[0] >= first + pd.DateOffset(years=2)]
+    elif measure == "change":
+        periods = [p for p in periods if _change_windows(p, opts.freq)[0] >= first]
+    if not periods:  # too short a series for a pooled rate or a change: fall back to plain values
+        return normalize_filters(ds, indicator_id, lv, opts.measures[0], sex, granularity, False, period)
+    if period not in periods:
+        period = periods[-1]
+    return MapFilters(indicator_id, lv, str(measure), str(sex), str(granularity), pooled, str(period),
+                      tuple(periods), opts)

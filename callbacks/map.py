@@ -321,17 +321,9 @@ def selected_card(ctx: AppContext, mv: MapValues | None, sel: str | None, lang: 
             rank = "—" if math.isnan(r["rank"]) else f"{t('map.hover.rank', lang)} {fmt_number(r['rank'], lang)}"
             body.append(html.Span(f" · {val} · {rank}", className="text-muted"))
     href = f"/profile?territory={sel}" + ("&lang=en" if lang == "en" else "")
-    body.append(html.Div([
-        dcc.Link(t("map.sel.profile", lang), href=href, id="map-profile-link", className="btn btn-primary btn-sm me-2"),
-        dbc_button_clear(lang),
-    ], className="mt-2"))
+    body.append(html.Div(dcc.Link(t("map.sel.profile", lang), href=href, id="map-profile-link",
+                                  className="btn btn-primary btn-sm me-2"), className="mt-2"))
     return html.Div(body, className="map-selected-card")
-
-
-def dbc_button_clear(lang: str) -> Any:
-    import dash_bootstrap_components as dbc
-
-    return dbc.Button(t("map.sel.clear", lang), id="map-clear", size="sm", color="link", n_clicks=0)
 
 
 def initial_state(ctx: AppContext, params: dict[str, str], lang: str) -> dict[str, Any]:

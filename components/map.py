@@ -218,6 +218,8 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
                             source_note(st["source"], note_id="map-source"),
                             legend,
                             html.Div(st["selected_card"], id="map-selected", className="map-selected mt-2"),
+                            dbc.Button(t("map.sel.clear", lang), id="map-clear", size="sm", color="link",
+                                       n_clicks=0, className="px-0"),
                         ],
                         lg=7,
                     ),

@@ -329,10 +329,10 @@ def base_figure(mv: MapValues, cls: Classification, legend: Legend, *, geo_url: 
             "meta": {"level": mv.query.level},
         },
     }
-    return frame(fig, title, figure_source(source), lang, bottom_margin=60)
+    return frame(fig, title, figure_source(source), lang, bottom_margin=84)
 
 
-def figure_source(source: str, width: int = 120) -> str:
+def figure_source(source: str, width: int = 135) -> str:
     """The source line as drawn inside the figure: broken into lines of about `width` characters at
     its ' · ' separators (plotly annotations do not wrap)."""
     parts = source.split(" · ")

@@ -269,3 +269,23 @@ def test_view_for_bounds_centres_and_zooms_in_on_smaller_boxes():
     assert centre == pytest.approx({"lon": -90.1, "lat": 15.75})
     _, zoom_small = view_for_bounds((-90.6, 14.5, -90.4, 14.7))
     assert zoom_small > zoom + 3
+
+
+def test_normalize_filters_falls_back_to_what_the_indicator_has():
+    from analytics.map_values import normalize_filters
+
+    ds = tiny()
+    f = normalize_filters(ds, "nope", level="x", measure="bogus", sex="male", granularity="W", period="1999")
+    assert (f.indicator_id, f.level, f.measure, f.sex, f.granularity, f.period) == ("hom", 2, "rate", "total", "Y",
+                                                                                   "2023")
+    assert f.periods == ("2020", "2021", "2022", "2023")
+    # pooled: rate only, annual, periods with two years behind them
+    p = normalize_filters(ds, "hom", 2, "rate", "total", "M", True, "2021")
+    assert p.pooled and p.granularity == "Y" and p.periods == ("2022", "2023") and p.period == "2023"
+    assert not normalize_filters(ds, "hom", 2, "count", "total", "Y", True).pooled
+    # change: periods with four years of data up to them
+    c = normalize_filters(ds, "hom", 2, "change", "total", "Q", False, "2023-Q4")
+    assert c.periods == ("2023-Q4",) and c.period == "2023-Q4"
+    # a department survey: level 1, value, its own quarters
+    s = normalize_filters(ds, "trust", 2, "rate", None, "Y", False, None)
+    assert (s.level, s.measure, s.granularity, s.period) == (1, "value", "Q", "2023-Q1")

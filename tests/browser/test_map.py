@@ -51,7 +51,23 @@ def _legend(page) -> list[tuple[str, int]]:
             for i in range(rows.count())]
 
 
-def _check_against_analytics(page, ds, q: MapQuery, method: str = "quantiles", dept: str | None = None) -> None:
+def _check_against_analytics(page, ds, q: MapQuery, method: str = "quantiles", dept: str | None = None,
+                             timeout: float = 20.0) -> None:
+    """Poll until what the page shows agrees with analytics (a Patch may still be on its way)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            _compare(page, ds, q, method, dept)
+            return
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            page.wait_for_timeout(500)
+
+
+def _compare(page, ds, q: MapQuery, method: str, dept: str | None) -> None:
     mv = map_values(ds, q)
     cls = change_classification(mv) if q.measure == "change" else classify(mv.table["value"], method, 5)
     fig = _figure(page)
@@ -96,7 +112,8 @@ def _choose(page, dropdown_id: str, text: str) -> None:
 
 
 def _radio(page, group_id: str, text: str) -> None:
-    page.locator(f"#{group_id} label", has_text=text).first.click()
+    """Click the radio option whose label is exactly `text` (or starts with it and a space)."""
+    page.locator(f"#{group_id} label").filter(has_text=re.compile(rf"^{re.escape(text)}(\s|$)")).first.click()
 
 
 def test_filters_map_legend_and_ranking_agree_with_analytics(page, demo_server):
@@ -174,7 +191,7 @@ def test_survey_indicator_is_mapped_by_department_and_the_view_survives_a_reload
     _check_against_analytics(page, ds, MapQuery("trust_police_national", "2024-Q4", 1, "total", "value"))
     _radio(page, "map-sex", "Men")
     _ready(page, "Trust")
-    page.wait_for_url(re.compile(r"sex=male"))
+    page.wait_for_function("() => location.search.includes('sex=male')")
     url = page.url
     assert "ind=trust_police_national" in url and "lvl=1" in url and "lang=en" in url
     page.reload()
@@ -195,13 +212,21 @@ def test_selecting_from_the_ranking_and_the_map_leads_to_the_profile(page, demo_
         """async () => { const api = await dash_ag_grid.getApiAsync('map-grid');
         return api.getDisplayedRowCount() === 1; }""")
     page.locator("#map-search").fill("")
+    page.wait_for_function(
+        """async () => { const api = await dash_ag_grid.getApiAsync('map-grid');
+        return api.getDisplayedRowCount() === 10; }""")
     # click a ranking row: it is outlined on the map and the profile link appears
     first = rows[0]
-    page.locator("#map-grid .ag-row[row-index='0'] .ag-cell[col-id='name']").click()
+    cell = page.locator("#map-grid .ag-center-cols-container .ag-row[row-index='0'] .ag-cell[col-id='name']")
+    page.wait_for_function(
+        """(name) => { const c = document.querySelector(
+            "#map-grid .ag-center-cols-container .ag-row[row-index='0'] .ag-cell[col-id='name']");
+        return c && c.innerText.trim() === name; }""", arg=first["name"])
+    cell.click()
     page.wait_for_function(f"() => {GD}._fullData[2].locations.length === 1")
     assert _figure(page)["selected"] == [first["territory_id"]]
     assert page.locator("#map-selected-name").inner_text().startswith(first["name"])
-    page.wait_for_url(re.compile(f"sel={first['territory_id']}"))
+    page.wait_for_function(f"() => location.search.includes('sel={first['territory_id']}')")
     # click a municipality on the map (a real mouse click at a point inside its polygon)
     import json
 
