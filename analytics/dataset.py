@@ -4,10 +4,16 @@ A `Dataset` is built once per process by `analytics.loader.load_dataset(path)` a
 Tables are pandas DataFrames with the dtypes fixed by docs/data-contract.md:
 
 - ids (`territory_id`, `parent_id`, `indicator_id`, `country_iso3`, `period`, `sex`, ...) are `str`;
+  in `observations` the repeated text columns (`indicator_id`, `territory_id`, `period`, `sex`, `source`)
+  are pandas categoricals of str (5x less memory and ~5x faster filters on millions of rows): compare
+  them with `==`/`isin` as usual, pass `observed=True` if grouping (the pandas 3 default) and use
+  `.astype(str)` before filling or setting values that are not already categories;
 - `value`, `lower`, `upper`, `population`, `value_usd`, `pct_gdp` are float64 with NaN for missing
   (missing is never turned into 0);
-- `observations` carries two derived columns added by the loader: `freq` ("Y", "Q" or "M") and
-  `period_start` (datetime64 of the first day of the period), and `year` (int).
+- `observations` always has `lower` and `upper` (all NaN when the file has no such column) and carries
+  derived columns added by the loader: `freq` ("Y", "Q" or "M", categorical), `period_start`
+  (datetime64 of the first day of the period) and `year` (int);
+- `population` always has `age_group` ("all" when the file has no such column).
 
 Callers must treat the tables as read-only (pandas copy-on-write protects derived frames; do not
 assign into these frames in place).

@@ -22,8 +22,7 @@ def navbar(pages: list[Any]) -> dbc.Navbar:
                 dcc.Link([html.Span("Atalaya", className="brand-name"),
                           html.Span(id="brand-tagline", className="brand-tagline d-none d-lg-inline")],
                          href="/", className="navbar-brand", id="brand-link"),
-                dbc.NavbarToggler(id="navbar-toggler"),  # dbc 2.0.4 rejects aria-label here
-                dbc.Collapse(dbc.Nav(links, navbar=True, className="me-auto"), id="navbar-collapse", navbar=True),
+                dbc.Nav(links, navbar=True, className="me-auto flex-row flex-wrap gap-2 gap-lg-0"),
                 html.Div(
                     [
                         html.Span(id="lang-label", className="visually-hidden"),
