@@ -13,7 +13,8 @@ Measures (`MapQuery.measure`):
 - ``change`` — the last 12 months up to the end of the period against the territory's own baseline,
   the average 12 months of the 36 months before them: (current − baseline) / baseline × 100, in
   percent. Traffic-light classes: at least 25 % below the baseline, 1–25 % below, and above (or less
-  than 1 % below). A baseline of zero gives no percentage (class "above" when there are events now);
+  than 1 % below). A baseline of zero gives no percentage: such a territory has no change value (it is
+  shown as "no data" for this measure, with its events in the ranking's count column);
 - ``value``  — non-count indicators (survey percentages, official rates) as observed, only at the
   level and periods at which they were observed (they are never summed or averaged).
 
@@ -220,7 +221,7 @@ def map_values(ds: Dataset, q: MapQuery) -> MapValues:
             table[col] = np.nan
         table[col] = table[col].astype(float)
     if q.measure == "change":
-        table["change_class"] = change_classes(table["value"], table["count"], table["baseline"])
+        table["change_class"] = change_classes(table["value"])
     else:
         table["change_class"] = -1
     table["small"] = small_number_flags(table, q.measure, q.small_threshold)
@@ -356,18 +357,14 @@ def percent_change(current: pd.Series, baseline: pd.Series) -> pd.Series:
     return ch.where(baseline > 0)
 
 
-def change_classes(change: pd.Series, current: pd.Series | None = None,
-                   baseline: pd.Series | None = None) -> pd.Series:
+def change_classes(change: pd.Series) -> pd.Series:
     """Traffic-light class of a percent change: 0 = at least 25 % below the baseline (change ≤ −25),
-    1 = 1–25 % below (−25 < change ≤ −1), 2 = above or less than 1 % below (change > −1); -1 = no data.
-    With a zero baseline the change has no percentage: class 2 when there are events now, and 2 when
-    there are none either (no reduction)."""
+    1 = 1–25 % below (−25 < change ≤ −1), 2 = above or less than 1 % below (change > −1); -1 = no value
+    (missing data, or a zero baseline, which has no percentage)."""
     c = pd.Series(-1, index=change.index, dtype=int)
     c[change <= CHANGE_STRONG_DROP] = 0
     c[(change > CHANGE_STRONG_DROP) & (change <= CHANGE_DROP)] = 1
     c[change > CHANGE_DROP] = 2
-    if current is not None and baseline is not None:
-        c[(baseline == 0) & current.notna()] = 2
     return c
 
 

@@ -34,8 +34,9 @@ from analytics.map_values import (
     view_for_bounds,
 )
 from callbacks.context import AppContext
+from components import map as _map_strings  # noqa: F401  (registers the page strings)
 from components import map_figure as mf
-from components.formatting import fmt_number, fmt_period
+from components.formatting import fmt_number, fmt_period, fmt_signed_percent
 from components.i18n import norm_lang, t
 from components.urlstate import encode_search
 
@@ -317,7 +318,8 @@ def selected_card(ctx: AppContext, mv: MapValues | None, sel: str | None, lang: 
         if len(row):
             r = row.iloc[0]
             d = mf.decimals_for(mv)
-            val = fmt_number(float(r["value"]), lang, d)
+            val = (fmt_signed_percent(float(r["value"]), lang) if mv.query.measure == "change"
+                   else fmt_number(float(r["value"]), lang, d))
             rank = "—" if math.isnan(r["rank"]) else f"{t('map.hover.rank', lang)} {fmt_number(r['rank'], lang)}"
             body.append(html.Span(f" · {val} · {rank}", className="text-muted"))
     href = f"/profile?territory={sel}" + ("&lang=en" if lang == "en" else "")
@@ -448,9 +450,8 @@ def filter_change(ctx: AppContext, indicator: str, level: Any, measure: str, sex
         for key, val in mf.value_arrays(mv, cls, lang).items():
             patch["data"][0][key] = val
         patch["data"][0]["hovertemplate"] = mf.hovertemplate(mv, rate_base, lang)
-        patch["data"][0]["colorscale"] = mf.colorscale(legend.colours)
-        patch["data"][0]["zmax"] = max(len(legend.colours), 1) - 0.5
-        patch["data"][0]["colorbar"] = mf.colorbar(legend)
+        for key, val in mf.value_style(mv, cls, legend).items():
+            patch["data"][0][key] = val
         for key, val in mf.missing_trace_values(mv, lang).items():
             patch["data"][1][key] = val
     patch["layout"]["title"]["text"] = title

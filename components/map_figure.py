@@ -53,9 +53,8 @@ register(
         "map.hover.baseline": ("promedio anual de la línea de base", "yearly average in the baseline"),
         "map.hover.interval": ("Intervalo", "Interval"),
         "map.hover.no_data": ("Sin datos", "No data"),
-        "map.hover.small": ("⚠ menos de {n} casos: valor inestable", "⚠ fewer than {n} events: unstable value"),
-        "map.hover.zero_base": ("línea de base 0: sin porcentaje", "baseline 0: no percentage"),
-        "map.hover.tied": ("(empate)", "(tied)"),
+        "map.hover.small": ("⚠ = menos de {n} casos: valor inestable", "⚠ = fewer than {n} events: unstable value"),
+        "map.hover.tied": ("empate", "tied"),
         "map.change.down25": ("≥ 25 % por debajo", "≥ 25% below"),
         "map.change.down1_25": ("1–25 % por debajo", "1–25% below"),
         "map.change.up": ("por encima (o < 1 % por debajo)", "above (or < 1% below)"),
@@ -162,14 +161,13 @@ def legend_for(mv: MapValues, cls: Classification, lang: str) -> Legend:
     return Legend(tuple(pal[:k]), labels, cls.counts, cls.n_missing, "")
 
 
-def colorscale(colours: tuple[str, ...]) -> list[list[Any]]:
-    """A stepped colour scale for class indices 0..k-1 (with zmin -0.5 and zmax k-0.5)."""
-    k = max(len(colours), 1)
-    out: list[list[Any]] = []
-    for i, c in enumerate(colours or ("#cccccc",)):
-        out.append([i / k, c])
-        out.append([(i + 1) / k, c])
-    return out
+def colour_at(scale: list[list[Any]], zmin: float, zmax: float, z: float) -> str:
+    """The colour a stepped colour scale gives to z (for tests and checks)."""
+    pos = (z - zmin) / (zmax - zmin)
+    for (p0, c0), (p1, _c1) in zip(scale, scale[1:]):
+        if p0 <= pos <= p1 and p0 != p1:
+            return str(c0)
+    return str(scale[-1][1])
 
 
 def hovertemplate(mv: MapValues, rate_base: str, lang: str) -> str:
@@ -179,7 +177,7 @@ def hovertemplate(mv: MapValues, rate_base: str, lang: str) -> str:
     d = decimals_for(mv)
     unit = unit_label(mv, rate_base, lang)
     period = period_text(mv, lang)
-    rank = (f"{t('map.hover.rank', lang)}: %{{customdata[3]:,.0f}} {t('map.hover.of', lang)} "
+    rank = (f"{t('map.hover.rank', lang)}: %{{z:-,.0f}}%{{text}} {t('map.hover.of', lang)} "
             f"{fmt_number(mv.n_ranked, lang)}")
     if m == "rate":
         main = f"%{{customdata[0]:,.{d}f}} {unit} · {period}"
@@ -199,37 +197,65 @@ def hovertemplate(mv: MapValues, rate_base: str, lang: str) -> str:
     lines = ["<b>%{hovertext}</b>", main]
     if detail:
         lines.append(detail)
-    lines.append(rank + " %{text}")
+    lines.append(rank)
+    if bool(mv.table["tied"].any()):
+        lines.append(f"<span style='font-size:11px'>= {t('map.hover.tied', lang)}</span>")
+    if bool(mv.table["small"].any()):
+        lines.append(f"<span style='font-size:11px'>{t('map.hover.small', lang, n=mv.query.small_threshold)}</span>")
     return "<br>".join(lines) + "<extra></extra>"
 
 
 def value_arrays(mv: MapValues, cls: Classification, lang: str) -> dict[str, Any]:
-    """z (class index, NaN = no data), customdata and per-territory warnings for trace 0, in the
-    order of mv.table (the static `locations`)."""
+    """z, customdata and per-territory markers of trace 0, in the order of mv.table (the static
+    `locations`).
+
+    z is minus the rank (NaN where there are no data, which plotly does not draw): every class is a
+    contiguous run of ranks, so a stepped colour scale on z (see `rank_colorscale`) paints exactly
+    analytics' classes, and the hover reads the rank from z. customdata holds the value and the
+    numbers behind it (count and population, count and baseline, or the survey interval), as float32.
+    `text` holds '=' for a tied rank and '⚠' for a small number ('' otherwise)."""
     tab = mv.table
-    z = cls.classes.astype(float)
-    z[z < 0] = np.nan
-    if mv.query.measure == "value":
-        third, second = tab["upper"], tab["lower"]
-    elif mv.query.measure == "change":
-        second, third = tab["count"], tab["baseline"]
+    z = -tab["rank"].to_numpy(float)
+    m = mv.query.measure
+    if m == "value":
+        cols = ["value", "lower", "upper"]
+    elif m == "change":
+        cols = ["value", "count", "baseline"]
+    elif m == "rate":
+        cols = ["value", "count", "population"]
     else:
-        second, third = tab["count"], tab["population"]
-    custom = np.column_stack([tab["value"].to_numpy(float), second.to_numpy(float), third.to_numpy(float),
-                              tab["rank"].to_numpy(float)])
-    if mv.query.measure == "value":
-        custom[:, 1], custom[:, 2] = tab["lower"].to_numpy(float), tab["upper"].to_numpy(float)
-    small = t("map.hover.small", lang, n=mv.query.small_threshold)
-    zero = t("map.hover.zero_base", lang)
-    tied = t("map.hover.tied", lang)
-    warn = np.full(len(tab), "", dtype=object)
-    warn[tab["tied"].to_numpy(bool)] = tied
-    if mv.query.measure == "change":
-        zb = ((tab["baseline"] == 0) & tab["count"].notna()).to_numpy(bool)
-        warn[zb] = zero
-    flagged = tab["small"].to_numpy(bool)
-    warn[flagged] = np.where(warn[flagged] == "", "<br>" + small, warn[flagged] + "<br>" + small)
-    return {"z": typed(z), "customdata": typed(custom), "text": warn.tolist()}
+        cols = ["value"]
+    custom = tab[cols].to_numpy(float)
+    tied = np.where(tab["tied"].to_numpy(bool), "=", "")
+    small = np.where(tab["small"].to_numpy(bool), " ⚠", "")
+    marks = np.char.add(tied.astype(str), small.astype(str))
+    text: Any = marks.tolist() if marks.any() else ""
+    return {"z": typed(z), "customdata": typed(custom), "text": text}
+
+
+def rank_colorscale(mv: MapValues, cls: Classification, colours: tuple[str, ...]) -> dict[str, Any]:
+    """zmin, zmax, colorscale and colour-bar tick positions that paint z = −rank with the class colours.
+
+    The boundary between two classes is put halfway between the last rank of one and the first rank of
+    the next (ranks are integers, so every territory falls clearly on one side)."""
+    ranks = mv.table["rank"].to_numpy(float)
+    classes = np.asarray(cls.classes)
+    present = [i for i in range(len(colours)) if np.any((classes == i) & ~np.isnan(ranks))]
+    if not present:
+        return {"zmin": -1.5, "zmax": -0.5, "colorscale": [[0, "#cccccc"], [1, "#cccccc"]], "tickvals": []}
+    span = {i: (-ranks[(classes == i)].max(), -ranks[(classes == i)].min()) for i in present}  # (low z, high z)
+    order = sorted(present, key=lambda i: span[i][0])
+    zmin = span[order[0]][0] - 0.5
+    zmax = span[order[-1]][1] + 0.5
+    width = zmax - zmin
+    cuts = [zmin] + [(span[a][1] + span[b][0]) / 2 for a, b in zip(order, order[1:])] + [zmax]
+    scale: list[list[Any]] = []
+    for i, c in enumerate(order):
+        lo, hi = (cuts[i] - zmin) / width, (cuts[i + 1] - zmin) / width
+        scale += [[lo, colours[c]], [hi, colours[c]]]
+    scale[0][0], scale[-1][0] = 0.0, 1.0
+    ticks = {c: (cuts[i] + cuts[i + 1]) / 2 for i, c in enumerate(order)}
+    return {"zmin": zmin, "zmax": zmax, "colorscale": scale, "tickvals": ticks}
 
 
 def missing_trace_values(mv: MapValues, lang: str) -> dict[str, Any]:
@@ -246,15 +272,16 @@ def _names(tab: Any, level: int) -> list[str]:
     return tab["name"].tolist()
 
 
-def colorbar(legend: Legend) -> dict[str, Any]:
-    """Colour bar drawn as the class legend inside the figure (so exported images carry it)."""
-    k = len(legend.labels)
+def colorbar(legend: Legend, tickvals: dict[int, float]) -> dict[str, Any]:
+    """Colour bar drawn as the class legend inside the figure (so exported images carry it): one tick
+    per class present on the map, labelled with its bounds and count."""
+    idx = sorted(tickvals, key=lambda i: tickvals[i])
     return {
-        "tickvals": list(range(k)),
-        "ticktext": [f"{lab}  ({n})" for lab, n in zip(legend.labels, legend.counts)],
+        "tickvals": [tickvals[i] for i in idx],
+        "ticktext": [f"{legend.labels[i]}  ({legend.counts[i]})" for i in idx],
         "title": {"text": legend.title, "side": "top"},
         "thickness": 14,
-        "len": min(0.12 * max(k, 1) + 0.05, 0.9),
+        "len": min(0.12 * max(len(idx), 1) + 0.05, 0.9),
         "y": 0.98,
         "yanchor": "top",
         "x": 0.01,
@@ -266,12 +293,18 @@ def colorbar(legend: Legend) -> dict[str, Any]:
     }
 
 
+def value_style(mv: MapValues, cls: Classification, legend: Legend) -> dict[str, Any]:
+    """The colour attributes of trace 0 for these values and classes."""
+    rc = rank_colorscale(mv, cls, legend.colours)
+    return {"zmin": rc["zmin"], "zmax": rc["zmax"], "colorscale": rc["colorscale"],
+            "colorbar": colorbar(legend, rc["tickvals"])}
+
+
 def base_figure(mv: MapValues, cls: Classification, legend: Legend, *, geo_url: str, outline_url: str | None,
                 title: str, source: str, centre: dict[str, float], zoom: float, rate_base: str,
                 selected: str | None, uirevision: str, lang: str) -> dict[str, Any]:
     """The whole figure (first load, or a level switch)."""
     tab = mv.table
-    k = max(len(legend.colours), 1)
     arrays = value_arrays(mv, cls, lang)
     miss = missing_trace_values(mv, lang)
     values = {
@@ -282,10 +315,7 @@ def base_figure(mv: MapValues, cls: Classification, legend: Legend, *, geo_url: 
         "hovertext": _names(tab, mv.query.level),
         **arrays,
         "hovertemplate": hovertemplate(mv, rate_base, lang),
-        "colorscale": colorscale(legend.colours),
-        "zmin": -0.5,
-        "zmax": k - 0.5,
-        "colorbar": colorbar(legend),
+        **value_style(mv, cls, legend),
         "marker": {"line": {"width": 0.4, "color": "#ffffff"}, "opacity": 0.95},
         "showlegend": False,
         "name": "",
@@ -322,7 +352,7 @@ def base_figure(mv: MapValues, cls: Classification, legend: Legend, *, geo_url: 
         "data": [values, nodata, sel],
         "layout": {
             "map": {"style": "white-bg", "center": centre, "zoom": zoom, "layers": layers},
-            "margin": {"l": 0, "r": 0, "t": 56},
+            "margin": {"l": 0, "r": 0, "t": 70},
             "legend": {"x": 0.01, "y": 0.02, "xanchor": "left", "yanchor": "bottom",
                        "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 12}},
             "uirevision": uirevision,
@@ -359,7 +389,8 @@ def figure_title(indicator_label: str, mv: MapValues, rate_base: str, lang: str)
         measure = unit_label(mv, rate_base, lang)
     else:
         measure = unit_label(mv, rate_base, lang)
-    return f"{indicator_label} · {measure} · {period_text(mv, lang)} · {t(f'map.level.{mv.query.level}', lang)}"
+    rest = f"{measure} · {period_text(mv, lang)} · {t(f'map.level.{mv.query.level}', lang)}"
+    return f"<b>{indicator_label}</b><br><span style='font-size:14px;color:#333'>{rest}</span>"
 
 
 def source_text(source: str, mv: MapValues, synthetic: bool, lang: str) -> str:

@@ -230,9 +230,9 @@ def test_percent_change_and_classes_at_the_boundaries():
     ch = percent_change(cur, base)
     assert ch[:4].tolist() == pytest.approx([-25.0, -24.0, -1.0, -0.5])
     assert math.isnan(ch[4]) and math.isnan(ch[5]) and math.isnan(ch[6])  # zero or missing baseline/current
-    cls = change_classes(ch, cur, base)
-    # -25 -> at least 25 % below; -24, -1 -> 1–25 % below; -0.5 -> above; zero baseline -> above; missing -> -1
-    assert cls.tolist() == [0, 1, 1, 2, 2, 2, -1]
+    cls = change_classes(ch)
+    # -25 -> at least 25 % below; -24, -1 -> 1–25 % below; -0.5 -> above; zero baseline or missing -> -1
+    assert cls.tolist() == [0, 1, 1, 2, -1, -1, -1]
 
 
 def test_classification_bounds_and_counts():
