@@ -455,7 +455,8 @@ def filter_change(ctx: AppContext, indicator: str, level: Any, measure: str, sex
         for key, val in mf.missing_trace_values(mv, lang).items():
             patch["data"][1][key] = val
     patch["layout"]["title"]["text"] = title
-    patch["layout"]["annotations"][0]["text"] = mf.figure_source(source)
+    patch["layout"]["annotations"][0]["text"] = mf.legend_annotation_text(legend, lang)
+    patch["layout"]["annotations"][1]["text"] = mf.figure_source(source)
     return patch, f, mv, cls
 
 

@@ -167,7 +167,6 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
         dashGridOptions={"quickFilterText": st["search"], "rowSelection": {"mode": "singleRow",
                          "checkboxes": False, "enableClickSelection": True}, "animateRows": False,
                          "suppressCellFocus": False, "localeText": st["grid_locale"]},
-        selectedRows={"ids": [st["selected"]]} if st["selected"] else [],
         className="ag-theme-alpine map-grid",
         style={"height": "560px", "width": "100%"},
         csvExportParams={"fileName": "ranking.csv"},

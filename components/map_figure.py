@@ -53,7 +53,7 @@ register(
         "map.hover.baseline": ("promedio anual de la línea de base", "yearly average in the baseline"),
         "map.hover.interval": ("Intervalo", "Interval"),
         "map.hover.no_data": ("Sin datos", "No data"),
-        "map.hover.small": ("⚠ = menos de {n} casos: valor inestable", "⚠ = fewer than {n} events: unstable value"),
+        "map.hover.small": ("* = menos de {n} casos: valor inestable", "* = fewer than {n} events: unstable value"),
         "map.hover.tied": ("empate", "tied"),
         "map.change.down25": ("≥ 25 % por debajo", "≥ 25% below"),
         "map.change.down1_25": ("1–25 % por debajo", "1–25% below"),
@@ -213,7 +213,8 @@ def value_arrays(mv: MapValues, cls: Classification, lang: str) -> dict[str, Any
     contiguous run of ranks, so a stepped colour scale on z (see `rank_colorscale`) paints exactly
     analytics' classes, and the hover reads the rank from z. customdata holds the value and the
     numbers behind it (count and population, count and baseline, or the survey interval), as float32.
-    `text` holds '=' for a tied rank and '⚠' for a small number ('' otherwise)."""
+    `text` holds '=' for a tied rank and '*' for a small number ('' otherwise; one ASCII character
+    each, to keep the Patch small)."""
     tab = mv.table
     z = -tab["rank"].to_numpy(float)
     m = mv.query.measure
@@ -227,7 +228,7 @@ def value_arrays(mv: MapValues, cls: Classification, lang: str) -> dict[str, Any
         cols = ["value"]
     custom = tab[cols].to_numpy(float)
     tied = np.where(tab["tied"].to_numpy(bool), "=", "")
-    small = np.where(tab["small"].to_numpy(bool), " ⚠", "")
+    small = np.where(tab["small"].to_numpy(bool), "*", "")  # '*' = unreliable, as public statistics mark it
     marks = np.char.add(tied.astype(str), small.astype(str))
     text: Any = marks.tolist() if marks.any() else ""
     return {"z": typed(z), "customdata": typed(custom), "text": text}
@@ -272,32 +273,27 @@ def _names(tab: Any, level: int) -> list[str]:
     return tab["name"].tolist()
 
 
-def colorbar(legend: Legend, tickvals: dict[int, float]) -> dict[str, Any]:
-    """Colour bar drawn as the class legend inside the figure (so exported images carry it): one tick
-    per class present on the map, labelled with its bounds and count."""
-    idx = sorted(tickvals, key=lambda i: tickvals[i])
-    return {
-        "tickvals": [tickvals[i] for i in idx],
-        "ticktext": [f"{legend.labels[i]}  ({legend.counts[i]})" for i in idx],
-        "title": {"text": legend.title, "side": "top"},
-        "thickness": 14,
-        "len": min(0.12 * max(len(idx), 1) + 0.05, 0.9),
-        "y": 0.98,
-        "yanchor": "top",
-        "x": 0.01,
-        "xanchor": "left",
-        "bgcolor": "rgba(255,255,255,0.85)",
-        "outlinewidth": 0,
-        "ticks": "",
-        "tickfont": {"size": 12},
-    }
-
-
 def value_style(mv: MapValues, cls: Classification, legend: Legend) -> dict[str, Any]:
     """The colour attributes of trace 0 for these values and classes."""
     rc = rank_colorscale(mv, cls, legend.colours)
-    return {"zmin": rc["zmin"], "zmax": rc["zmax"], "colorscale": rc["colorscale"],
-            "colorbar": colorbar(legend, rc["tickvals"])}
+    return {"zmin": rc["zmin"], "zmax": rc["zmax"], "colorscale": rc["colorscale"]}
+
+
+def legend_annotation_text(legend: Legend, lang: str) -> str:
+    """The class legend drawn inside the figure (so exported images carry it): a coloured square, the
+    class bounds and the count per class, darkest first, then "no data"."""
+    lines = [f"<b>{legend.title}</b>"] if legend.title else []
+    for c, lab, n in reversed(list(zip(legend.colours, legend.labels, legend.counts))):
+        lines.append(f"<span style='color:{c}'>■</span> {lab} ({fmt_number(n, lang)})")
+    lines.append(f"<span style='color:{NO_DATA_COLOUR}'>■</span> {t('map.legend.no_data', lang)} "
+                 f"({fmt_number(legend.n_missing, lang)})")
+    return "<br>".join(lines)
+
+
+def legend_annotation(legend: Legend, lang: str) -> dict[str, Any]:
+    return {"name": "legend", "text": legend_annotation_text(legend, lang), "xref": "paper", "yref": "paper",
+            "x": 0.01, "y": 0.99, "xanchor": "left", "yanchor": "top", "align": "left", "showarrow": False,
+            "bgcolor": "rgba(255,255,255,0.85)", "borderpad": 6, "font": {"size": 13, "color": "#222"}}
 
 
 def base_figure(mv: MapValues, cls: Classification, legend: Legend, *, geo_url: str, outline_url: str | None,
@@ -316,6 +312,7 @@ def base_figure(mv: MapValues, cls: Classification, legend: Legend, *, geo_url: 
         **arrays,
         "hovertemplate": hovertemplate(mv, rate_base, lang),
         **value_style(mv, cls, legend),
+        "showscale": False,
         "marker": {"line": {"width": 0.4, "color": "#ffffff"}, "opacity": 0.95},
         "showlegend": False,
         "name": "",
@@ -327,7 +324,7 @@ def base_figure(mv: MapValues, cls: Classification, legend: Legend, *, geo_url: 
         **miss,
         "colorscale": [[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]],
         "showscale": False,
-        "showlegend": True,
+        "showlegend": False,  # its legend entry is in the legend annotation (and the HTML legend)
         "hovertemplate": "<b>%{hovertext}</b><br>" + t("map.hover.no_data", lang) + "<extra></extra>",
         "marker": {"line": {"width": 0.4, "color": "#ffffff"}},
     }
@@ -356,10 +353,13 @@ def base_figure(mv: MapValues, cls: Classification, legend: Legend, *, geo_url: 
             "legend": {"x": 0.01, "y": 0.02, "xanchor": "left", "yanchor": "bottom",
                        "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 12}},
             "uirevision": uirevision,
+            "annotations": [legend_annotation(legend, lang)],  # index 0; frame() appends the source (1)
             "meta": {"level": mv.query.level},
         },
     }
-    return frame(fig, title, figure_source(source), lang, bottom_margin=84)
+    fig = frame(fig, title, figure_source(source), lang, bottom_margin=84)
+    fig["layout"]["annotations"][1]["yshift"] = -10  # room for a source line wrapped over two or three lines
+    return fig
 
 
 def figure_source(source: str, width: int = 135) -> str:

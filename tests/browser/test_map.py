@@ -36,7 +36,7 @@ def _figure(page) -> dict:
                  nodata: Array.from(nd.locations), selected: Array.from(s.locations || []),
                  title: gd.layout.title.text, center: gd.layout.map.center, zoom: gd.layout.map.zoom,
                  zmin: v.zmin, zmax: v.zmax, colorscale: v.colorscale,
-                 ticktext: Array.from(v.colorbar.ticktext)}}; }}"""
+                 legend: gd.layout.annotations[0].text}}; }}"""
     )
 
 
@@ -95,9 +95,9 @@ def _compare(page, ds, q: MapQuery, method: str, dept: str | None) -> None:
     legend = _legend(page)
     assert [n for _, n in legend[:-1]] == list(cls.counts)
     assert legend[-1] == ("nodata", cls.n_missing)
-    # the colour bar inside the figure carries the same counts (for the classes present)
-    assert sorted(int(re.search(r"\((\d+)\)\s*$", s).group(1)) for s in fig["ticktext"]) == \
-        sorted(c for c in cls.counts if c > 0)
+    # the legend inside the figure (for exported images) carries the same counts
+    counts = [int(x.replace(",", "")) for x in re.findall(r"\(([\d,]+)\)(?:<br>|$)", fig["legend"])]
+    assert counts == list(reversed(cls.counts)) + [cls.n_missing]
     # ranking: same territories, ranks and (rounded) values, worst first
     rows = _grid_rows(page)
     exp = ranking(mv, within=dept)
