@@ -157,7 +157,8 @@ def legend_for(mv: MapValues, cls: Classification, lang: str) -> Legend:
     k = len(cls.bounds)
     pal = (SEQ_WORSE if mv.higher_is_worse else SEQ_BETTER).get(k, SEQ_WORSE[5])
     d = decimals_for(mv)
-    labels = tuple(f"{fmt_number(lo, lang, d)} – {fmt_number(hi, lang, d)}" for lo, hi in cls.bounds)
+    labels = tuple(fmt_number(lo, lang, d) if fmt_number(lo, lang, d) == fmt_number(hi, lang, d)
+                   else f"{fmt_number(lo, lang, d)} – {fmt_number(hi, lang, d)}" for lo, hi in cls.bounds)
     return Legend(tuple(pal[:k]), labels, cls.counts, cls.n_missing, "")
 
 
@@ -177,7 +178,7 @@ def hovertemplate(mv: MapValues, rate_base: str, lang: str) -> str:
     d = decimals_for(mv)
     unit = unit_label(mv, rate_base, lang)
     period = period_text(mv, lang)
-    rank = (f"{t('map.hover.rank', lang)}: %{{z:-,.0f}}%{{text}} {t('map.hover.of', lang)} "
+    rank = (f"{t('map.hover.rank', lang)}: %{{z:,.0f}}%{{text}} {t('map.hover.of', lang)} "
             f"{fmt_number(mv.n_ranked, lang)}")
     if m == "rate":
         main = f"%{{customdata[0]:,.{d}f}} {unit} · {period}"
@@ -209,14 +210,14 @@ def value_arrays(mv: MapValues, cls: Classification, lang: str) -> dict[str, Any
     """z, customdata and per-territory markers of trace 0, in the order of mv.table (the static
     `locations`).
 
-    z is minus the rank (NaN where there are no data, which plotly does not draw): every class is a
+    z is the rank (NaN where there are no data, which plotly does not draw): every class is a
     contiguous run of ranks, so a stepped colour scale on z (see `rank_colorscale`) paints exactly
     analytics' classes, and the hover reads the rank from z. customdata holds the value and the
     numbers behind it (count and population, count and baseline, or the survey interval), as float32.
     `text` holds '=' for a tied rank and '*' for a small number ('' otherwise; one ASCII character
     each, to keep the Patch small)."""
     tab = mv.table
-    z = -tab["rank"].to_numpy(float)
+    z = tab["rank"].to_numpy(float)
     m = mv.query.measure
     if m == "value":
         cols = ["value", "lower", "upper"]
@@ -235,7 +236,7 @@ def value_arrays(mv: MapValues, cls: Classification, lang: str) -> dict[str, Any
 
 
 def rank_colorscale(mv: MapValues, cls: Classification, colours: tuple[str, ...]) -> dict[str, Any]:
-    """zmin, zmax, colorscale and colour-bar tick positions that paint z = −rank with the class colours.
+    """zmin, zmax, colorscale and tick positions that paint z = rank with the class colours.
 
     The boundary between two classes is put halfway between the last rank of one and the first rank of
     the next (ranks are integers, so every territory falls clearly on one side)."""
@@ -244,7 +245,7 @@ def rank_colorscale(mv: MapValues, cls: Classification, colours: tuple[str, ...]
     present = [i for i in range(len(colours)) if np.any((classes == i) & ~np.isnan(ranks))]
     if not present:
         return {"zmin": -1.5, "zmax": -0.5, "colorscale": [[0, "#cccccc"], [1, "#cccccc"]], "tickvals": []}
-    span = {i: (-ranks[(classes == i)].max(), -ranks[(classes == i)].min()) for i in present}  # (low z, high z)
+    span = {i: (np.nanmin(ranks[classes == i]), np.nanmax(ranks[classes == i])) for i in present}  # (low z, high z)
     order = sorted(present, key=lambda i: span[i][0])
     zmin = span[order[0]][0] - 0.5
     zmax = span[order[-1]][1] + 0.5

@@ -80,9 +80,9 @@ def _compare(page, ds, q: MapQuery, method: str, dept: str | None) -> None:
     assert np.array_equal(np.isnan(got_val), np.isnan(exp_val))
     ok = ~np.isnan(exp_val)
     assert np.allclose(got_val[ok], exp_val[ok], rtol=1e-5, atol=1e-4)  # float32 on the wire
-    # z = -rank; the colour drawn for each territory is the colour of its class in analytics;
+    # z = rank; the colour drawn for each territory is the colour of its class in analytics;
     # no-data territories are not drawn in the values trace but in the grey "no data" trace
-    ranks = np.array([np.nan if z is None else -z for z in fig["z"]], dtype=float)
+    ranks = np.array([np.nan if z is None else z for z in fig["z"]], dtype=float)
     assert np.array_equal(np.isnan(ranks), ~ok)
     assert np.allclose(ranks[ok], tab.loc[fig["locations"], "rank"].to_numpy(float)[ok])
     colours = mf.legend_for(mv, cls, "en").colours

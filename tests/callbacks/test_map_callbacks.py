@@ -58,7 +58,7 @@ def test_colours_drawn_are_the_classes_of_analytics(ctx):
         legend = mf.legend_for(mv, cls, "en")
         style = mf.value_style(mv, cls, legend)
         z = _decode(mf.value_arrays(mv, cls, "en")["z"])
-        assert np.allclose(-z[~np.isnan(z)], mv.table["rank"].dropna().to_numpy())
+        assert np.allclose(z[~np.isnan(z)], mv.table["rank"].dropna().to_numpy())
         for zi, ci in zip(z, cls.classes):
             if np.isnan(zi):
                 assert ci == -1
