@@ -12,9 +12,13 @@ from typing import Any, Callable
 from dash import Dash
 
 from callbacks.context import AppContext
+from callbacks import costs as costs_callbacks
 from callbacks import map as map_callbacks
+from callbacks import trends as trends_callbacks
 from components import about, placeholder
+from components import costs as costs_layout
 from components import map as map_page
+from components import trends as trends_layout
 
 Layout = Callable[[AppContext, dict[str, str], str], Any]
 Register = Callable[[Dash, AppContext], None]
@@ -33,8 +37,8 @@ def all_pages() -> list[Page]:
     """Pages in menu order. The first one is also served at '/'."""
     return [
         Page("map", "/map", "nav.map", map_page.layout, map_callbacks.register),
-        Page("trends", "/trends", "nav.trends", placeholder.layout_for("nav.trends")),
-        Page("costs", "/costs", "nav.costs", placeholder.layout_for("nav.costs")),
+        Page("trends", "/trends", "nav.trends", trends_layout.layout, trends_callbacks.register),
+        Page("costs", "/costs", "nav.costs", costs_layout.layout, costs_callbacks.register),
         Page("index", "/index", "nav.index", placeholder.layout_for("nav.index")),
         Page("profile", "/profile", "nav.profile", placeholder.layout_for("nav.profile")),
         Page("about", "/about", "nav.about", about.layout),

@@ -72,7 +72,7 @@ def graph_config(lang: str, filename: str) -> dict[str, Any]:
         "displaylogo": False,
         "locale": locale,
         "toImageButtonOptions": {"format": "png", "filename": filename, "width": 1600, "height": 900, "scale": 2},
-        "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
+        "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d", "sendChartToCloud"],  # no cloud upload
         "responsive": True,
     }
     if locales:

@@ -97,6 +97,7 @@ def plotly_locale(lang: str) -> tuple[str, dict]:
             "Autoscale": "Escala automática",
             "Box Select": "Seleccionar con caja",
             "Download plot as a png": "Descargar imagen (PNG)",
+            "Download plot as a PNG": "Descargar imagen (PNG)",
             "Download plot": "Descargar imagen",
             "Lasso Select": "Seleccionar con lazo",
             "Pan": "Desplazar",
