@@ -82,6 +82,8 @@ SEQ_BETTER = {  # PuBu: higher is better
 CHANGE_COLOURS = ["#2166ac", "#92c5de", "#d6604d"]
 CHANGE_KEYS = ["map.change.down25", "map.change.down1_25", "map.change.up"]
 SELECTED_COLOUR = "#111111"
+TRANSPARENT = "rgba(0,0,0,0)"
+NO_RANK = 0  # z of a territory without data (ranks start at 1)
 
 
 @dataclass(frozen=True)
@@ -95,10 +97,10 @@ class Legend:
     title: str
 
 
-def typed(values: np.ndarray) -> dict[str, Any]:
-    """A plotly.js typed-array spec (base64 little-endian float32) for a 1-D or 2-D array."""
-    a = np.ascontiguousarray(values, dtype="<f4")
-    spec: dict[str, Any] = {"dtype": "f4", "bdata": base64.b64encode(a.tobytes()).decode("ascii")}
+def typed(values: np.ndarray, dtype: str = "f4") -> dict[str, Any]:
+    """A plotly.js typed-array spec (base64, little-endian float32 or int16) for a 1-D or 2-D array."""
+    a = np.ascontiguousarray(values, dtype="<" + dtype)
+    spec: dict[str, Any] = {"dtype": dtype, "bdata": base64.b64encode(a.tobytes()).decode("ascii")}
     if a.ndim > 1:
         spec["shape"] = ", ".join(str(s) for s in a.shape)
     return spec
@@ -210,14 +212,15 @@ def value_arrays(mv: MapValues, cls: Classification, lang: str) -> dict[str, Any
     """z, customdata and per-territory markers of trace 0, in the order of mv.table (the static
     `locations`).
 
-    z is the rank (NaN where there are no data, which plotly does not draw): every class is a
+    z is the rank as int16 (NO_RANK = 0 where there are no data: painted transparent, under the grey
+    "no data" trace, which plotly does not draw): every class is a
     contiguous run of ranks, so a stepped colour scale on z (see `rank_colorscale`) paints exactly
     analytics' classes, and the hover reads the rank from z. customdata holds the value and the
     numbers behind it (count and population, count and baseline, or the survey interval), as float32.
     `text` holds '=' for a tied rank and '*' for a small number ('' otherwise; one ASCII character
     each, to keep the Patch small)."""
     tab = mv.table
-    z = tab["rank"].to_numpy(float)
+    z = np.nan_to_num(tab["rank"].to_numpy(float), nan=NO_RANK).astype(np.int16)
     m = mv.query.measure
     if m == "value":
         cols = ["value", "lower", "upper"]
@@ -232,7 +235,7 @@ def value_arrays(mv: MapValues, cls: Classification, lang: str) -> dict[str, Any
     small = np.where(tab["small"].to_numpy(bool), "*", "")  # '*' = unreliable, as public statistics mark it
     marks = np.char.add(tied.astype(str), small.astype(str))
     text: Any = marks.tolist() if marks.any() else ""
-    return {"z": typed(z), "customdata": typed(custom), "text": text}
+    return {"z": typed(z, "i2"), "customdata": typed(custom), "text": text}
 
 
 def rank_colorscale(mv: MapValues, cls: Classification, colours: tuple[str, ...]) -> dict[str, Any]:
@@ -247,15 +250,15 @@ def rank_colorscale(mv: MapValues, cls: Classification, colours: tuple[str, ...]
         return {"zmin": -1.5, "zmax": -0.5, "colorscale": [[0, "#cccccc"], [1, "#cccccc"]], "tickvals": []}
     span = {i: (np.nanmin(ranks[classes == i]), np.nanmax(ranks[classes == i])) for i in present}  # (low z, high z)
     order = sorted(present, key=lambda i: span[i][0])
-    zmin = span[order[0]][0] - 0.5
+    zmin = NO_RANK - 0.5  # z = NO_RANK (no data) falls in a transparent first step
     zmax = span[order[-1]][1] + 0.5
     width = zmax - zmin
-    cuts = [zmin] + [(span[a][1] + span[b][0]) / 2 for a, b in zip(order, order[1:])] + [zmax]
-    scale: list[list[Any]] = []
+    cuts = [span[order[0]][0] - 0.5] + [(span[a][1] + span[b][0]) / 2 for a, b in zip(order, order[1:])] + [zmax]
+    scale: list[list[Any]] = [[0.0, TRANSPARENT], [(cuts[0] - zmin) / width, TRANSPARENT]]
     for i, c in enumerate(order):
         lo, hi = (cuts[i] - zmin) / width, (cuts[i + 1] - zmin) / width
         scale += [[lo, colours[c]], [hi, colours[c]]]
-    scale[0][0], scale[-1][0] = 0.0, 1.0
+    scale[-1][0] = 1.0
     ticks = {c: (cuts[i] + cuts[i + 1]) / 2 for i, c in enumerate(order)}
     return {"zmin": zmin, "zmax": zmax, "colorscale": scale, "tickvals": ticks}
 

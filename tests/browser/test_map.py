@@ -31,7 +31,7 @@ def _ready(page, title_part: str | None = None) -> None:
 def _figure(page) -> dict:
     return page.evaluate(
         f"""() => {{ const gd = {GD}; const v = gd._fullData[0], nd = gd._fullData[1], s = gd._fullData[2];
-        return {{locations: Array.from(v.locations), z: Array.from(v.z, x => (x === null || isNaN(x)) ? null : x),
+        return {{locations: Array.from(v.locations), z: Array.from(v.z, x => (x === null || isNaN(x) || x === 0) ? null : x),
                  custom: Array.from(v.customdata, r => Array.from(r)), text: Array.from(v.text || []),
                  nodata: Array.from(nd.locations), selected: Array.from(s.locations || []),
                  title: gd.layout.title.text, center: gd.layout.map.center, zoom: gd.layout.map.zoom,
@@ -81,7 +81,7 @@ def _compare(page, ds, q: MapQuery, method: str, dept: str | None) -> None:
     ok = ~np.isnan(exp_val)
     assert np.allclose(got_val[ok], exp_val[ok], rtol=1e-5, atol=1e-4)  # float32 on the wire
     # z = rank; the colour drawn for each territory is the colour of its class in analytics;
-    # no-data territories are not drawn in the values trace but in the grey "no data" trace
+    # no-data territories (z = 0) are transparent in the values trace and grey in the "no data" trace above it
     ranks = np.array([np.nan if z is None else z for z in fig["z"]], dtype=float)
     assert np.array_equal(np.isnan(ranks), ~ok)
     assert np.allclose(ranks[ok], tab.loc[fig["locations"], "rank"].to_numpy(float)[ok])

@@ -27,7 +27,7 @@ def ctx() -> AppContext:
 def _decode(spec):
     import base64
 
-    a = np.frombuffer(base64.b64decode(spec["bdata"]), dtype="<f4")
+    a = np.frombuffer(base64.b64decode(spec["bdata"]), dtype="<" + spec["dtype"])
     return a.reshape([int(x) for x in spec["shape"].split(",")]) if "shape" in spec else a
 
 
@@ -57,11 +57,13 @@ def test_colours_drawn_are_the_classes_of_analytics(ctx):
                                                        False, "2023"), 10, method)
         legend = mf.legend_for(mv, cls, "en")
         style = mf.value_style(mv, cls, legend)
-        z = _decode(mf.value_arrays(mv, cls, "en")["z"])
-        assert np.allclose(z[~np.isnan(z)], mv.table["rank"].dropna().to_numpy())
+        z = _decode(mf.value_arrays(mv, cls, "en")["z"]).astype(float)
+        assert np.array_equal(z == mf.NO_RANK, mv.table["rank"].isna().to_numpy())  # no data: rank 0
+        assert np.allclose(z[z != mf.NO_RANK], mv.table["rank"].dropna().to_numpy())
         for zi, ci in zip(z, cls.classes):
-            if np.isnan(zi):
+            if zi == mf.NO_RANK:
                 assert ci == -1
+                assert mf.colour_at(style["colorscale"], style["zmin"], style["zmax"], zi) == mf.TRANSPARENT
             else:
                 assert mf.colour_at(style["colorscale"], style["zmin"], style["zmax"], float(zi)) == legend.colours[ci]
 
