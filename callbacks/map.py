@@ -280,8 +280,11 @@ def value_header(ctx: AppContext, f: MapFilters, mv: MapValues, lang: str) -> st
 
 
 def rank_caption(ctx: AppContext, mv: MapValues, dept: str | None, lang: str) -> str:
+    """'Escuintla · 2024 · 14 territories' (territories with a value in the table's area; ranks stay national)."""
     where = ctx.dataset.name(dept) if dept else ctx.dataset.name(ctx.dataset.main_country)
-    return f"{where} · {mf.period_text(mv, lang)} · {fmt_number(mv.n_ranked, lang)} {t('map.legend.territories', lang)}"
+    tab = mv.table if not dept else mv.table.loc[mv.table["parent_id"] == dept]
+    n = int(tab["rank"].notna().sum())
+    return f"{where} · {mf.period_text(mv, lang)} · {fmt_number(n, lang)} {t('map.legend.territories', lang)}"
 
 
 # ---- the page's state -----------------------------------------------------------------------------
