@@ -28,7 +28,7 @@ ASSETS_DIR = HERE / "assets"
 def create_app(dataset_dir: str | os.PathLike[str] | None = None) -> Dash:
     """Load and validate the dataset once, then build the app. Raises DatasetError when invalid."""
     from analytics.loader import load_dataset
-    from callbacks import router
+    from callbacks import presenter, router
     from callbacks.context import AppContext, make_cache
     from callbacks.pages import all_pages
     from components.formatting import set_spanish_locale
@@ -48,12 +48,15 @@ def create_app(dataset_dir: str | os.PathLike[str] | None = None) -> Dash:
         serve_locally=True,
         update_title=None,
     )
-    app.index_string = app.index_string.replace("<html>", '<html lang="es">')
+    # Dash wraps its scripts in a <footer>: a second "contentinfo" landmark next to ours (axe) -> a <div>.
+    app.index_string = (app.index_string.replace("<html>", '<html lang="es">')
+                        .replace("<footer>", '<div class="dash-scripts">').replace("</footer>", "</div>"))
     cache = make_cache(app.server)
     ctx = AppContext(dataset=dataset, cache=cache)
     pages = all_pages()
-    app.layout = shell(pages, synthetic=dataset.meta.synthetic)
+    app.layout = shell(pages, synthetic=dataset.meta.synthetic, story=dataset.story)
     router.register(app, ctx, pages)
+    presenter.register(app, ctx)
     for page in pages:
         if page.register is not None:
             page.register(app, ctx)

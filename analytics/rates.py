@@ -118,6 +118,54 @@ def aggregate_counts(ds: Dataset, indicator_id: str, level: int, freq: str, sex:
     return out[["territory_id", "period", "period_start", "year", "value", "n_parts", "n_missing"]]
 
 
+def complete_periods(ds: Dataset, indicator_id: str, freq: str) -> list[str]:
+    """Periods of `freq` (e.g. years) that the indicator's series covers entirely: every sub-period
+    (month, quarter) of them lies between the indicator's first and last observed period. A year whose
+    series stops in June is not complete, and its sum is not an annual total. Sorted."""
+    obs = ds.observations
+    sel = obs.loc[obs["indicator_id"] == indicator_id]
+    if sel.empty:
+        return []
+    src_freq = str(sel["freq"].iloc[0])
+    if FREQ_ORDER[freq] < FREQ_ORDER[src_freq]:
+        raise ValueError(f"{indicator_id} is observed with frequency {src_freq}; cannot split it into {freq}")
+    starts = periods_in_range(sel["period_start"].min(), sel["period_start"].max(), src_freq)
+    labels = period_label(pd.Series(starts), freq)
+    per = {"M": {"M": 1, "Q": 3, "Y": 12}, "Q": {"Q": 1, "Y": 4}, "Y": {"Y": 1}}[src_freq][freq]
+    counts = labels.value_counts()
+    return sorted(str(p) for p, n in counts.items() if n == per)
+
+
+def rollup(ds: Dataset, counts: pd.DataFrame, level: int) -> pd.DataFrame:
+    """Sum a table of counts returned by aggregate_counts (territories of one level, one frequency) up
+    to their ancestors at a coarser `level`, with the same rule: a total is missing when any part is
+    missing; n_parts and n_missing add up. Much cheaper than a new aggregate_counts from the source
+    observations when several levels of the same indicator are needed. Same columns and order."""
+    cols = ["territory_id", "period", "period_start", "year", "value", "n_parts", "n_missing"]
+    if counts.empty:
+        return counts[cols].copy()
+    from_level = ds.level(str(counts["territory_id"].iloc[0]))
+    if level > from_level:
+        raise ValueError(f"cannot roll level {from_level} up to the finer level {level}")
+    target = _ancestors(ds, counts["territory_id"], from_level, level)
+    grouped = counts.assign(target=target.values).groupby(["target", "period"], sort=True)
+    out = pd.DataFrame(
+        {
+            "period_start": grouped["period_start"].first(),
+            "year": grouped["year"].first(),
+            "value": grouped["value"].sum(min_count=1),
+            "n_parts": grouped["n_parts"].sum(),
+            "n_missing": grouped["n_missing"].sum(),
+        }
+    ).reset_index()
+    out.loc[out["n_missing"] > 0, "value"] = np.nan
+    out = out.rename(columns={"target": "territory_id"})
+    out["n_parts"] = out["n_parts"].astype(int)
+    out["n_missing"] = out["n_missing"].astype(int)
+    out["year"] = out["year"].astype(int)
+    return out[cols]
+
+
 def population_table(ds: Dataset, rate_base: str) -> pd.DataFrame:
     """Population of the rate_base group: columns territory_id, year, population."""
     sex, age = RATE_BASES[rate_base]

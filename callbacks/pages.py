@@ -14,10 +14,12 @@ from dash import Dash
 from callbacks.context import AppContext
 from callbacks import costs as costs_callbacks
 from callbacks import map as map_callbacks
+from callbacks import profile as profile_callbacks
 from callbacks import trends as trends_callbacks
 from components import about, placeholder
 from components import costs as costs_layout
 from components import map as map_page
+from components import profile as profile_page
 from components import trends as trends_layout
 
 Layout = Callable[[AppContext, dict[str, str], str], Any]
@@ -40,6 +42,6 @@ def all_pages() -> list[Page]:
         Page("trends", "/trends", "nav.trends", trends_layout.layout, trends_callbacks.register),
         Page("costs", "/costs", "nav.costs", costs_layout.layout, costs_callbacks.register),
         Page("index", "/index", "nav.index", placeholder.layout_for("nav.index")),
-        Page("profile", "/profile", "nav.profile", placeholder.layout_for("nav.profile")),
+        Page("profile", "/profile", "nav.profile", profile_page.layout, profile_callbacks.register),
         Page("about", "/about", "nav.about", about.layout),
     ]

@@ -74,10 +74,11 @@ def register(app: Dash, ctx: AppContext, pages: list[Page]) -> None:
         Output("skip-link", "children"),
         Input("url", "pathname"),
         Input("lang-switch", "value"),
+        Input("story-step", "data"),  # a presenter's step may change only the query: re-render then too
         State("url", "search"),
         prevent_initial_call="initial_duplicate",
     )
-    def route(pathname: str | None, switch_lang: str | None, search: str | None) -> tuple[Any, ...]:
+    def route(pathname: str | None, switch_lang: str | None, _step: Any, search: str | None) -> tuple[Any, ...]:
         switched = dash_ctx.triggered_id == "lang-switch" and switch_lang is not None
         return render(ctx, pages, pathname, switch_lang, search, switched)
 

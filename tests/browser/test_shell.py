@@ -28,7 +28,7 @@ def test_language_switch_translates_and_is_kept_in_the_url(page, demo_server):
     wait_for_dash(page)
     assert page.locator("h1").first.inner_text() == "Datos y fuentes"
     assert page.locator("#brand-tagline").inner_text() == "Seguridad ciudadana en datos"
-    page.locator("label", has_text="EN").click()
+    page.locator("label", has_text=re.compile(r"^EN$")).click()
     page.wait_for_function("() => document.querySelector('h1').innerText === 'About the data'")
     assert "lang=en" in page.url
     assert "synthetic" in page.locator("#synthetic-banner").inner_text()
@@ -43,7 +43,7 @@ def test_language_switch_translates_and_is_kept_in_the_url(page, demo_server):
     page.goto(demo_server.url + "/about?lang=en")
     wait_for_dash(page)
     assert page.locator("h1").first.inner_text() == "About the data"
-    page.locator("label", has_text="ES").click()
+    page.locator("label", has_text=re.compile(r"^ES$")).click()
     page.wait_for_function("() => document.querySelector('h1').innerText === 'Datos y fuentes'")
     assert "lang=en" not in page.url
 
