@@ -302,9 +302,11 @@ def _dept(ctx: AppContext, dept: Any) -> str | None:
 
 
 def filters_from(ctx: AppContext, params: dict[str, Any]) -> MapFilters:
-    return normalize_filters(ctx.dataset, params.get("ind"), params.get("lvl"), params.get("measure"),
-                             params.get("sex"), params.get("gran"), params.get("pooled") in ("1", True, "true"),
-                             params.get("period"))
+    """Filters from the URL query; `indicator` and `year` are accepted as aliases of `ind` and `period`
+    (the story file uses them)."""
+    return normalize_filters(ctx.dataset, params.get("ind") or params.get("indicator"), params.get("lvl"),
+                             params.get("measure"), params.get("sex"), params.get("gran"),
+                             params.get("pooled") in ("1", True, "true"), params.get("period") or params.get("year"))
 
 
 def selected_card(ctx: AppContext, mv: MapValues | None, sel: str | None, lang: str) -> Any:

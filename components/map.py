@@ -135,7 +135,7 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
             dbc.Col([html.Label(t("map.ctl.gran", lang), className="control-label"),
                      dbc.RadioItems(id="map-gran", options=st["gran_options"], value=f.granularity, inline=True)],
                     lg=2, md=4, className="mt-2"),
-            dbc.Col([html.Div([html.Label(t("map.ctl.period", lang), className="control-label me-2"),
+            dbc.Col([html.Div([html.Label(t("map.ctl.period", lang), id="map-period-title", className="control-label me-2"),
                                html.Strong(st["period_text"], id="map-period-label", className="map-period-label"),
                                dbc.Button(t("map.ctl.play", lang), id="map-play", size="sm", color="secondary",
                                           outline=True, className="ms-3", n_clicks=0)],
