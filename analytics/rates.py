@@ -49,13 +49,18 @@ def indicator_observations(ds: Dataset, indicator_id: str, sex: str = "total") -
 
 
 def aggregate_counts(ds: Dataset, indicator_id: str, level: int, freq: str, sex: str = "total",
-                     within: str | None = None) -> pd.DataFrame:
+                     within: str | None = None, start: pd.Timestamp | None = None,
+                     end: pd.Timestamp | None = None) -> pd.DataFrame:
     """Counts of a `count` indicator summed to territories of `level` and periods of `freq`.
 
     Source observations are those at the finest level the indicator has (usually municipalities) and
     at its own frequency; `freq` must be the same or coarser. Every expected part (each territory of
     that finest level × each of its sub-periods between the indicator's first and last period) is
     counted; an absent row or a blank value makes the aggregate missing.
+
+    `start`/`end` (optional, inclusive dates) restrict the computation to the source periods that
+    start in that window; every source period of the window is then an expected part, also those
+    outside the indicator's observed range (which are therefore missing, never zero).
 
     Returns columns: territory_id, period, period_start, year, value (float, NaN when incomplete),
     n_parts, n_missing. Sorted by territory_id, period.
@@ -72,17 +77,26 @@ def aggregate_counts(ds: Dataset, indicator_id: str, level: int, freq: str, sex:
     if FREQ_ORDER[freq] < FREQ_ORDER[src_freq]:
         raise ValueError(f"{indicator_id} is observed with frequency {src_freq}; cannot split it into {freq}")
     levels = ds.territories["level"]
-    obs_levels = sel["territory_id"].astype(str).map(levels)
-    finest = int(obs_levels.max())
+    tids = pd.Series(pd.unique(sel["territory_id"])).astype(str)
+    tlev = tids.map(levels)
+    finest = int(tlev.max())
     if level > finest:
         raise ValueError(f"{indicator_id} has no data below level {finest}")
-    sel = sel.loc[obs_levels.values == finest]
-
+    if start is not None or end is not None:
+        lo = pd.Timestamp(start) if start is not None else sel["period_start"].min()
+        hi = pd.Timestamp(end) if end is not None else sel["period_start"].max()
+        sel = sel.loc[(sel["period_start"] >= lo).values & (sel["period_start"] <= hi).values]
+        starts = periods_in_range(lo, hi, src_freq)
+    else:
+        starts = periods_in_range(sel["period_start"].min(), sel["period_start"].max(), src_freq)
+    if (tlev != finest).any():
+        sel = sel.loc[sel["territory_id"].isin(tids[tlev == finest].tolist()).values]
+    if len(starts) == 0:
+        return _empty_aggregate()
     parts = ds.territories_at(finest, within=within).index
     if finest > 0:
         country_parts = ds.territories_at(finest, within=ds.main_country).index
         parts = parts.intersection(country_parts)
-    starts = periods_in_range(sel["period_start"].min(), sel["period_start"].max(), src_freq)
     grid = pd.MultiIndex.from_product([parts.astype(str), starts], names=["territory_id", "period_start"])
     values = (
         sel.assign(territory_id=sel["territory_id"].astype(str))

@@ -14,11 +14,13 @@ from dash import Dash
 from callbacks.context import AppContext
 from callbacks import costs as costs_callbacks
 from callbacks import index as index_callbacks
+from callbacks import map as map_callbacks
 from callbacks import profile as profile_callbacks
 from callbacks import trends as trends_callbacks
-from components import about, placeholder
+from components import about
 from components import costs as costs_layout
 from components import index as index_page
+from components import map as map_page
 from components import profile as profile_page
 from components import trends as trends_layout
 
@@ -38,7 +40,7 @@ class Page:
 def all_pages() -> list[Page]:
     """Pages in menu order. The first one is also served at '/'."""
     return [
-        Page("map", "/map", "nav.map", placeholder.layout_for("nav.map")),
+        Page("map", "/map", "nav.map", map_page.layout, map_callbacks.register),
         Page("trends", "/trends", "nav.trends", trends_layout.layout, trends_callbacks.register),
         Page("costs", "/costs", "nav.costs", costs_layout.layout, costs_callbacks.register),
         Page("index", "/index", "nav.index", index_page.layout, index_callbacks.register),

@@ -1,0 +1,678 @@
+"""Map explorer callbacks. Thin: read the controls, call analytics.map_values (memoized), build figure
+dicts / Patches with components.map_figure.
+
+The hot path is `filter_change`: a filter change returns a Patch that replaces only the values,
+classes, colours, hover text, legend and titles of the figure, never its geometry (which the browser
+fetched once from the boundary URL). Switching between municipalities and departments replaces the
+trace's geometry URL and locations (the level's static arrays), still no geometry.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from dash import Dash, Input, Output, Patch, State, ctx as dash_ctx, dcc, html, no_update
+
+from analytics.map_values import (
+    METHODS,
+    MapQuery,
+    Classification,
+    MapFilters,
+    MapValues,
+    boundary_bounds,
+    change_classification,
+    classify,
+    map_values,
+    mappable_indicators,
+    normalize_filters,
+    ranking,
+    view_for_bounds,
+)
+from callbacks.context import AppContext
+from components import map as _map_strings  # noqa: F401  (registers the page strings)
+from components import map_figure as mf
+from components.formatting import fmt_number, fmt_period, fmt_signed_percent
+from components.i18n import norm_lang, t
+from components.urlstate import encode_search
+
+DEFAULT_METHOD = "quantiles"
+TOP_CHOICES = ("all", "top10", "top25", "bottom10", "bottom25")
+N_CLASSES = 5
+
+
+# ---- memoized analytics ---------------------------------------------------------------------------
+def _computed(ctx: AppContext) -> Any:
+    """ctx.memoize'd map_values + classification, created once per context."""
+    fn = getattr(ctx, "_map_computed", None)
+    if fn is None:
+        def compute(indicator: str, period: str, level: int, sex: str, measure: str, pooled: bool,
+                    small: int, method: str) -> tuple[MapValues, Classification]:
+            mv = map_values(ctx.dataset, MapQuery(indicator, period, level, sex, measure, pooled, small))
+            cls = change_classification(mv) if measure == "change" else classify(mv.table["value"], method, N_CLASSES)
+            return mv, cls
+
+        fn = ctx.memoize(compute)
+        ctx._map_computed = fn  # type: ignore[attr-defined]
+    return fn
+
+
+def compute(ctx: AppContext, f: MapFilters, small: int, method: str) -> tuple[MapValues, Classification]:
+    return _computed(ctx)(f.indicator_id, f.period, f.level, f.sex, f.measure, f.pooled, int(small), method)
+
+
+@lru_cache(maxsize=16)
+def _bounds(path: str) -> dict[str, tuple[float, float, float, float]]:
+    return boundary_bounds(path)
+
+
+def map_view(ctx: AppContext, dept: str | None) -> tuple[dict[str, float], float]:
+    """Centre and zoom for the whole country or a department."""
+    files = ctx.dataset.boundary_files
+    path = str(files.get(1) or files.get(2))
+    b = _bounds(path)
+    if dept and dept in b:
+        return view_for_bounds(b[dept], 760, 540)
+    arr = np.array(list(b.values()))
+    return view_for_bounds((arr[:, 0].min(), arr[:, 1].min(), arr[:, 2].max(), arr[:, 3].max()), 760, 540)
+
+
+# ---- options of the controls ----------------------------------------------------------------------
+def indicator_options(ctx: AppContext, lang: str) -> list[dict[str, Any]]:
+    """Indicators grouped by domain: a disabled header per domain, then its indicators."""
+    ds = ctx.dataset
+    ids = mappable_indicators(ds)
+    order = ["crime", "vawg", "risk", "trust", "context"]
+    out: list[dict[str, Any]] = []
+    for dom in order + sorted({str(ds.indicators.at[i, "domain"]) for i in ids} - set(order)):
+        members = [i for i in ids if str(ds.indicators.at[i, "domain"]) == dom]
+        if not members:
+            continue
+        key = f"map.domain.{dom}"
+        try:
+            head = t(key, lang)
+        except KeyError:
+            head = dom
+        out.append({"label": f"— {head.upper()} —", "value": f"__{dom}", "disabled": True})
+        for i in sorted(members, key=lambda x: ds.label(x, lang)):
+            out.append({"label": ds.label(i, lang), "value": i})
+    return out
+
+
+def control_options(ctx: AppContext, f: MapFilters, lang: str) -> dict[str, Any]:
+    """Options of level, measure, sex, granularity and pooled for consistent filters `f`."""
+    o = f.options
+    rate_base = str(ctx.dataset.indicator(f.indicator_id)["rate_base"])
+    per = ctx.dataset.indicator(f.indicator_id)["rate_per"]
+    rate_label = t("map.ctl.measure.rate", lang)
+    if rate_base != "none" and not pd.isna(per):
+        unit_key = f"map.unit.rate.{rate_base}"
+        rate_label += " " + t(unit_key, lang, per=fmt_number(float(per), lang))
+    measures = []
+    for m in ("rate", "count", "change", "value"):
+        if m in o.measures:
+            measures.append({"label": rate_label if m == "rate" else t(f"map.ctl.measure.{m}", lang), "value": m})
+    return {
+        "level_options": [{"label": t(f"map.ctl.level.{lv}", lang), "value": lv, "disabled": lv not in o.levels}
+                          for lv in (2, 1)],
+        "measure_options": measures,
+        "sex_options": [{"label": t(f"map.ctl.sex.{s}", lang), "value": s} for s in o.sexes],
+        "gran_options": [{"label": t(f"map.ctl.gran.{g}", lang), "value": g,
+                          "disabled": g not in o.granularities or (f.pooled and g != "Y")}
+                         for g in ("Y", "Q", "M") if g in o.granularities or o.is_count],
+        "pooled_options": [{"label": t("map.ctl.pooled", lang), "value": "1",
+                            "disabled": f.measure != "rate"}],
+    }
+
+
+def slider_props(f: MapFilters, lang: str) -> dict[str, Any]:
+    """min/max/value/marks of the period slider (index into f.periods; a mark per year)."""
+    periods = list(f.periods)
+    marks: dict[str, Any] = {}
+    step = 1 if len(periods) <= 12 else (4 if f.granularity == "Q" else 12)
+    for i, p in enumerate(periods):
+        if i % step == 0 or len(periods) <= 12:
+            marks[str(i)] = {"label": p[:4] if step > 1 else fmt_period(p, lang)}
+    return {"min": 0, "max": max(len(periods) - 1, 0), "value": periods.index(f.period), "marks": marks}
+
+
+def note_for(f: MapFilters, mv: MapValues, lang: str) -> str:
+    notes = []
+    if 2 not in f.options.levels:
+        notes.append(t("map.note.admin1_only", lang))
+    if "not_annualised" in mv.notes:
+        notes.append(t("map.note.not_annualised", lang))
+    if f.measure == "change":
+        notes.append(t("map.note.change", lang))
+    if f.measure in ("rate", "change") and bool(mv.table["small"].any()):
+        notes.append(t("map.note.small", lang, n=mv.query.small_threshold))
+    return " ".join(notes)
+
+
+def dept_options(ctx: AppContext, lang: str) -> list[dict[str, str]]:
+    ds = ctx.dataset
+    depts = ds.territories_at(1, within=ds.main_country)
+    opts = [{"label": t("map.ctl.dept.all", lang), "value": ""}]
+    opts += [{"label": str(n), "value": str(i)} for i, n in sorted(depts["name"].items(), key=lambda kv: str(kv[1]))]
+    return opts
+
+
+# ---- legend, titles, source -----------------------------------------------------------------------
+def legend_children(legend: mf.Legend, lang: str) -> list[Any]:
+    """The HTML legend under the map: one row per class with its bounds and count, and 'no data'."""
+    rows = []
+    if legend.title:
+        rows.append(html.Div(legend.title, className="map-legend-title"))
+    for i, (c, lab, n) in enumerate(zip(legend.colours, legend.labels, legend.counts)):
+        rows.append(html.Div([html.Span(className="map-swatch", style={"background": c}),
+                              html.Span(lab, className="map-legend-label"),
+                              html.Span(fmt_number(n, lang), className="map-legend-count")],
+                             className="map-legend-row", role="listitem", **{"data-class": str(i),
+                                                                            "data-count": str(n)}))
+    rows.append(html.Div([html.Span(className="map-swatch", style={"background": mf.NO_DATA_COLOUR}),
+                          html.Span(t("map.legend.no_data", lang), className="map-legend-label"),
+                          html.Span(fmt_number(legend.n_missing, lang), className="map-legend-count")],
+                         className="map-legend-row map-legend-nodata", role="listitem",
+                         **{"data-class": "nodata", "data-count": str(legend.n_missing)}))
+    return rows
+
+
+def _texts(ctx: AppContext, f: MapFilters, mv: MapValues, lang: str) -> tuple[str, str, str]:
+    ds = ctx.dataset
+    meta = ds.indicator(f.indicator_id)
+    rate_base = str(meta["rate_base"])
+    title = mf.figure_title(ds.label(f.indicator_id, lang), mv, rate_base, lang)
+    source = mf.source_text(ds.meta.source(str(meta["source"])).title, mv,
+                            bool(meta["synthetic"]) or ds.meta.synthetic, lang)
+    return title, source, rate_base
+
+
+# ---- the ranking ----------------------------------------------------------------------------------
+def _decimals(mv: MapValues) -> int:
+    return mf.decimals_for(mv)
+
+
+def ranking_rows(mv: MapValues, dept: str | None, top: str, lang: str) -> list[dict[str, Any]]:
+    """Rows of the ranking table, values rounded as shown (so downloads equal the screen)."""
+    n = None
+    order = "worst"
+    if top and top != "all":
+        order = "worst" if top.startswith("top") else "best"
+        n = int(top.replace("top", "").replace("bottom", ""))
+    r = ranking(mv, within=dept or None, top=n, order=order)
+    d = _decimals(mv)
+    small = f"⚠ < {mv.query.small_threshold}"
+    rows = []
+    for rec in r.itertuples(index=False):
+        row: dict[str, Any] = {
+            "territory_id": rec.territory_id,
+            "rank": None if math.isnan(rec.rank) else int(rec.rank),
+            "tied": bool(rec.tied),
+            "name": rec.name,
+            "department": rec.parent_name,
+            "value": None if math.isnan(rec.value) else round(float(rec.value), d),
+            "flag": small if rec.small else "",
+        }
+        if mv.query.measure == "value":
+            row["lower"] = None if math.isnan(rec.lower) else round(float(rec.lower), 1)
+            row["upper"] = None if math.isnan(rec.upper) else round(float(rec.upper), 1)
+        else:
+            row["count"] = None if math.isnan(rec.count) else round(float(rec.count))
+            if mv.query.measure == "change":
+                row["baseline"] = None if math.isnan(rec.baseline) else round(float(rec.baseline), 1)
+            elif mv.query.measure == "rate":
+                row["population"] = None if math.isnan(rec.population) else round(float(rec.population))
+        rows.append(row)
+    return rows
+
+
+def ranking_columns(mv: MapValues, value_header: str, lang: str) -> list[dict[str, Any]]:
+    d = _decimals(mv)
+    num = lambda dec: {"function": f"params.value == null ? '—' : d3.format(',.{dec}f')(params.value)"}  # noqa: E731
+    cols: list[dict[str, Any]] = [
+        {"field": "rank", "headerName": t("map.col.rank", lang), "width": 92, "type": "numericColumn",
+         "valueFormatter": {"function": "params.value == null ? '—' : params.value + (params.data.tied ? ' =' : '')"},
+         },  # rows arrive in rank order (worst first, no data last); headers sort on click
+        {"field": "name", "headerName": t("map.col.name", lang), "flex": 2, "minWidth": 140},
+    ]
+    if mv.query.level == 2:
+        cols.append({"field": "department", "headerName": t("map.col.department", lang), "flex": 1.4,
+                     "minWidth": 110})
+    fmt = "+,.1f" if mv.query.measure == "change" else f",.{d}f"
+    cols.append({"field": "value", "headerName": value_header, "type": "numericColumn", "minWidth": 110,
+                 "flex": 1.2, "valueFormatter": {"function": f"params.value == null ? '—' : d3.format('{fmt}')(params.value)"},
+                 "headerTooltip": value_header})
+    if mv.query.measure == "value":
+        cols += [{"field": "lower", "headerName": t("map.col.lower", lang), "type": "numericColumn", "width": 100,
+                  "valueFormatter": num(1)},
+                 {"field": "upper", "headerName": t("map.col.upper", lang), "type": "numericColumn", "width": 100,
+                  "valueFormatter": num(1)}]
+    else:
+        key = "map.col.events_now" if mv.query.measure == "change" else "map.col.events"
+        cols.append({"field": "count", "headerName": t(key, lang), "type": "numericColumn", "width": 100,
+                     "valueFormatter": num(0)})
+        if mv.query.measure == "change":
+            cols.append({"field": "baseline", "headerName": t("map.col.baseline", lang), "type": "numericColumn",
+                         "width": 120, "valueFormatter": num(1)})
+        elif mv.query.measure == "rate":
+            cols.append({"field": "population", "headerName": t("map.col.population", lang), "type": "numericColumn",
+                         "width": 118, "valueFormatter": num(0)})
+        cols.append({"field": "flag", "headerName": t("map.col.flag", lang), "width": 92,
+                     "headerTooltip": t("map.note.small", lang, n=mv.query.small_threshold)})
+    return cols
+
+
+def value_header(ctx: AppContext, f: MapFilters, mv: MapValues, lang: str) -> str:
+    rate_base = str(ctx.dataset.indicator(f.indicator_id)["rate_base"])
+    unit = mf.unit_label(mv, rate_base, lang)
+    if f.measure == "rate":
+        name = t("map.measure.pooled" if f.pooled else "map.measure.rate", lang)
+        return f"{name} {unit}"
+    if f.measure == "change":
+        return f"{t('map.measure.change', lang)} (%)"
+    if f.measure == "count":
+        return t("map.measure.count", lang)
+    return f"{t('map.measure.value', lang)} ({unit})"
+
+
+def rank_caption(ctx: AppContext, mv: MapValues, dept: str | None, lang: str) -> str:
+    """'Escuintla · 2024 · 14 territories' (territories with a value in the table's area; ranks stay national)."""
+    where = ctx.dataset.name(dept) if dept else ctx.dataset.name(ctx.dataset.main_country)
+    tab = mv.table if not dept else mv.table.loc[mv.table["parent_id"] == dept]
+    n = int(tab["rank"].notna().sum())
+    return f"{where} · {mf.period_text(mv, lang)} · {fmt_number(n, lang)} {t('map.legend.territories', lang)}"
+
+
+# ---- the page's state -----------------------------------------------------------------------------
+def _small(value: Any) -> int:
+    try:
+        v = int(float(value))
+    except (TypeError, ValueError):
+        return 10
+    return min(max(v, 1), 1000)
+
+
+def _dept(ctx: AppContext, dept: Any) -> str | None:
+    d = str(dept) if dept else None
+    return d if d and d in ctx.dataset.territories.index and ctx.dataset.level(d) == 1 else None
+
+
+def filters_from(ctx: AppContext, params: dict[str, Any]) -> MapFilters:
+    """Filters from the URL query; `indicator` and `year` are accepted as aliases of `ind` and `period`
+    (the story file uses them)."""
+    return normalize_filters(ctx.dataset, params.get("ind") or params.get("indicator"), params.get("lvl"),
+                             params.get("measure"), params.get("sex"), params.get("gran"),
+                             params.get("pooled") in ("1", True, "true"), params.get("period") or params.get("year"))
+
+
+def selected_card(ctx: AppContext, mv: MapValues | None, sel: str | None, lang: str) -> Any:
+    """Name, value and the profile link of the selected territory."""
+    ds = ctx.dataset
+    if not sel or sel not in ds.territories.index:
+        return html.P(t("map.sel.none", lang), className="small text-muted mb-0")
+    name = ds.name(sel)
+    parent = ds.parent(sel)
+    where = f"{name}, {ds.name(parent)}" if parent and ds.level(sel) == 2 else name
+    body: list[Any] = [html.Strong(where, id="map-selected-name")]
+    if mv is not None:
+        row = mv.table.loc[mv.table["territory_id"] == sel]
+        if len(row):
+            r = row.iloc[0]
+            d = mf.decimals_for(mv)
+            val = (fmt_signed_percent(float(r["value"]), lang) if mv.query.measure == "change"
+                   else fmt_number(float(r["value"]), lang, d))
+            rank = "—" if math.isnan(r["rank"]) else f"{t('map.hover.rank', lang)} {fmt_number(r['rank'], lang)}"
+            body.append(html.Span(f" · {val} · {rank}", className="text-muted"))
+    href = f"/profile?territory={sel}" + ("&lang=en" if lang == "en" else "")
+    body.append(html.Div(dcc.Link(t("map.sel.profile", lang), href=href, id="map-profile-link",
+                                  className="btn btn-primary btn-sm me-2"), className="mt-2"))
+    return html.Div(body, className="map-selected-card")
+
+
+def initial_state(ctx: AppContext, params: dict[str, str], lang: str) -> dict[str, Any]:
+    """Everything the layout needs, from the URL query."""
+    f = filters_from(ctx, params)
+    method = params.get("cls") if params.get("cls") in METHODS else DEFAULT_METHOD
+    small = _small(params.get("small", 10))
+    dept = _dept(ctx, params.get("dept"))
+    sel = params.get("sel") if params.get("sel") in ctx.dataset.territories.index else None
+    top = params.get("top") if params.get("top") in TOP_CHOICES else "all"
+    mv, cls = compute(ctx, f, small, method)
+    fig = full_figure(ctx, f, mv, cls, dept, sel, lang)
+    title, source, _ = _texts(ctx, f, mv, lang)
+    legend = mf.legend_for(mv, cls, lang)
+    opts = control_options(ctx, f, lang)
+    return {
+        "filters": f,
+        "method": method,
+        "small": small,
+        "dept": dept,
+        "selected": sel,
+        "top": top,
+        "search": params.get("q", ""),
+        "figure": fig,
+        "source": source,
+        "legend_children": legend_children(legend, lang),
+        "note": note_for(f, mv, lang),
+        "indicator_options": indicator_options(ctx, lang),
+        **opts,
+        "dept_options": dept_options(ctx, lang),
+        "method_options": [{"label": t(f"map.ctl.cls.{m}", lang), "value": m, "disabled": f.measure == "change"}
+                           for m in METHODS],
+        "slider": slider_props(f, lang),
+        "period_text": fmt_period(f.period, lang),
+        "rows": ranking_rows(mv, dept if f.level == 2 else None, top, lang),
+        "columns": ranking_columns(mv, value_header(ctx, f, mv, lang), lang),
+        "rank_caption": rank_caption(ctx, mv, dept if f.level == 2 else None, lang),
+        "top_options": top_options(lang),
+        "grid_locale": grid_locale(lang),
+        "selected_card": selected_card(ctx, mv, sel, lang),
+        "store": {"lang": lang, "level": f.level, "filters": filters_dict(f)},
+    }
+
+
+def filters_dict(f: MapFilters) -> dict[str, Any]:
+    """The filters the slider positions refer to (so a control change can keep the same period)."""
+    return {"indicator": f.indicator_id, "level": f.level, "measure": f.measure, "gran": f.granularity,
+            "pooled": f.pooled}
+
+
+def top_options(lang: str) -> list[dict[str, str]]:
+    out = [{"label": t("map.rank.all", lang), "value": "all"}]
+    for c in TOP_CHOICES[1:]:
+        n = int(c.replace("top", "").replace("bottom", ""))
+        out.append({"label": t("map.rank.top" if c.startswith("top") else "map.rank.bottom", lang, n=n), "value": c})
+    return out
+
+
+def grid_locale(lang: str) -> dict[str, str]:
+    if lang == "en":
+        return {}
+    return {"noRowsToShow": "Sin filas", "loadingOoo": "Cargando…", "page": "Página", "to": "a", "of": "de"}
+
+
+def full_figure(ctx: AppContext, f: MapFilters, mv: MapValues, cls: Classification, dept: str | None,
+                sel: str | None, lang: str) -> dict[str, Any]:
+    title, source, rate_base = _texts(ctx, f, mv, lang)
+    legend = mf.legend_for(mv, cls, lang)
+    centre, zoom = map_view(ctx, dept)
+    outline = ctx.boundary_url(1) if f.level == 2 and 1 in ctx.dataset.boundary_files else None
+    return mf.base_figure(mv, cls, legend, geo_url=ctx.boundary_url(f.level), outline_url=outline, title=title,
+                          source=source, centre=centre, zoom=zoom, rate_base=rate_base, selected=sel,
+                          uirevision=f"{f.level}-{dept or ''}", lang=lang)
+
+
+# ---- the filter-change callback as a plain function ------------------------------------------------
+def period_from_index(ctx: AppContext, indicator: str, level: Any, measure: str, sex: str, gran: str,
+                      pooled: Any, period_index: Any) -> str | None:
+    """The period a slider position stands for, given the other filters."""
+    f0 = normalize_filters(ctx.dataset, indicator, level, measure, sex, gran, bool(pooled), None)
+    try:
+        return f0.periods[int(period_index)]
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def filter_change(ctx: AppContext, indicator: str, level: Any, measure: str, sex: str, gran: str,
+                  pooled: list[str] | None, period_index: Any, method: str, small: Any, dept: Any,
+                  selected: str | None, drawn_level: Any, lang: str,
+                  trigger: str | None = None) -> tuple[Patch, MapFilters, MapValues, Classification]:
+    """The figure Patch a filter change sends, with the filters, values and classes behind it.
+
+    Only values, classes, colours, hover texts, titles and (for a department) the view change; the
+    geometry URL and the level's locations are re-sent only when the level itself changes."""
+    lang = norm_lang(lang)
+    period = period_from_index(ctx, indicator, level, measure, sex, gran, pooled, period_index)
+    f = normalize_filters(ctx.dataset, indicator, level, measure, sex, gran, bool(pooled), period)
+    method = method if method in METHODS else DEFAULT_METHOD
+    dpt = _dept(ctx, dept)
+    mv, cls = compute(ctx, f, _small(small), method)
+    patch = Patch()
+    level_changed = str(drawn_level) != str(f.level)
+    if level_changed:
+        full = full_figure(ctx, f, mv, cls, dpt, selected, lang)
+        for i in range(3):
+            patch["data"][i] = full["data"][i]
+        patch["layout"]["map"]["layers"] = full["layout"]["map"]["layers"]
+    if trigger == "map-selection" and not level_changed:
+        patch["data"][2]["locations"] = [selected] if selected else []
+        patch["data"][2]["z"] = [0] if selected else []
+        return patch, f, mv, cls
+    if level_changed or trigger == "map-dept":
+        centre, zoom = map_view(ctx, dpt)
+        patch["layout"]["map"]["center"] = centre
+        patch["layout"]["map"]["zoom"] = zoom
+        patch["layout"]["uirevision"] = f"{f.level}-{dpt or ''}"
+    if trigger in ("map-dept", "map-top") and not level_changed:
+        return patch, f, mv, cls
+    title, source, rate_base = _texts(ctx, f, mv, lang)
+    legend = mf.legend_for(mv, cls, lang)
+    if not level_changed:
+        for key, val in mf.value_arrays(mv, cls, lang).items():
+            patch["data"][0][key] = val
+        patch["data"][0]["hovertemplate"] = mf.hovertemplate(mv, rate_base, lang)
+        for key, val in mf.value_style(mv, cls, legend).items():
+            patch["data"][0][key] = val
+        for key, val in mf.missing_trace_values(mv, lang).items():
+            patch["data"][1][key] = val
+    patch["layout"]["title"]["text"] = title
+    patch["layout"]["annotations"][0]["text"] = mf.legend_annotation_text(legend, lang)
+    patch["layout"]["annotations"][1]["text"] = mf.figure_source(source)
+    return patch, f, mv, cls
+
+
+# ---- registration ---------------------------------------------------------------------------------
+def register(app: Dash, ctx: AppContext) -> None:
+    # warm up: imports (mapclassify) and the default view, so the first visitor does not wait
+    initial_state(ctx, {}, "es")
+
+    @app.callback(
+        Output("map-level", "options"), Output("map-level", "value"),
+        Output("map-measure", "options"), Output("map-measure", "value"),
+        Output("map-sex", "options"), Output("map-sex", "value"),
+        Output("map-gran", "options"), Output("map-gran", "value"),
+        Output("map-pooled", "options"), Output("map-pooled", "value"),
+        Output("map-period", "min"), Output("map-period", "max"), Output("map-period", "marks"),
+        Output("map-period", "value"),
+        Output("map-method", "options"),
+        Output("map-state", "data", allow_duplicate=True),
+        Input("map-indicator", "value"), Input("map-measure", "value"), Input("map-gran", "value"),
+        Input("map-pooled", "value"),
+        State("map-level", "value"), State("map-sex", "value"), State("map-period", "value"),
+        State("map-state", "data"),
+        prevent_initial_call=True,
+    )
+    def controls(indicator, measure, gran, pooled, level, sex, period_index, state):
+        return control_change(ctx, indicator, measure, gran, pooled, level, sex, period_index, state)
+
+    @app.callback(
+        Output("map-graph", "figure"), Output("map-legend", "children"), Output("map-source", "children"),
+        Output("map-note", "children"), Output("map-note", "is_open"), Output("map-period-label", "children"),
+        Output("map-state", "data", allow_duplicate=True),
+        Output("map-grid", "rowData"), Output("map-grid", "columnDefs"), Output("map-rank-caption", "children"),
+        Output("map-selected", "children"), Output("map-grid", "selectedRows"),
+        Input("map-indicator", "value"), Input("map-level", "value"), Input("map-measure", "value"),
+        Input("map-sex", "value"), Input("map-gran", "value"), Input("map-pooled", "value"),
+        Input("map-period", "value"), Input("map-method", "value"),
+        Input("map-small", "value"), Input("map-dept", "value"), Input("map-top", "value"),
+        Input("map-selection", "data"),
+        State("map-state", "data"),
+        prevent_initial_call=True,
+    )
+    def update(indicator, level, measure, sex, gran, pooled, period_index, method, small, dept, top, sel, state):
+        return page_update(ctx, dash_ctx.triggered_id, indicator, level, measure, sex, gran, pooled, period_index,
+                           method, small, dept, top, sel, state)
+
+    @app.callback(
+        Output("map-selection", "data"),
+        Input("map-graph", "clickData"), Input("map-grid", "cellClicked"), Input("map-clear", "n_clicks"),
+        State("map-grid", "virtualRowData"),
+        prevent_initial_call=True,
+    )
+    def select(click, cell, _clear, rows):
+        trig = dash_ctx.triggered_id
+        if trig == "map-clear":
+            return None
+        if trig == "map-graph" and click and click.get("points"):
+            return click["points"][0].get("location") or no_update
+        if trig == "map-grid" and cell:
+            rid = cell.get("rowId")
+            return rid or no_update
+        return no_update
+
+    @app.callback(
+        Output("map-grid", "dashGridOptions"),
+        Input("map-search", "value"),
+        prevent_initial_call=True,
+    )
+    def search(text):
+        p = Patch()
+        p["quickFilterText"] = text or ""
+        return p
+
+    @app.callback(
+        Output("url", "search", allow_duplicate=True),
+        Input("map-indicator", "value"), Input("map-level", "value"), Input("map-measure", "value"),
+        Input("map-sex", "value"), Input("map-gran", "value"), Input("map-pooled", "value"),
+        Input("map-period", "value"), Input("map-method", "value"), Input("map-small", "value"),
+        Input("map-dept", "value"), Input("map-top", "value"), Input("map-selection", "data"),
+        Input("map-search", "value"),
+        State("map-state", "data"), State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def to_url(indicator, level, measure, sex, gran, pooled, period_index, method, small, dept, top, sel, q,
+               state, search):
+        period = period_from_index(ctx, indicator, level, measure, sex, gran, pooled, period_index)
+        return url_search(indicator, level, measure, sex, gran, pooled, period, method, small, dept, top, sel, q,
+                          search)
+
+    @app.callback(
+        Output("map-download", "data"),
+        Input("map-dl-csv", "n_clicks"), Input("map-dl-xlsx", "n_clicks"),
+        State("map-grid", "virtualRowData"), State("map-grid", "columnDefs"), State("map-source", "children"),
+        State("map-indicator", "value"),
+        prevent_initial_call=True,
+    )
+    def download(_csv, _xlsx, rows, columns, source, indicator):
+        kind = "xlsx" if dash_ctx.triggered_id == "map-dl-xlsx" else "csv"
+        return download_payload(kind, rows or [], columns or [], source or "", indicator or "map")
+
+    # play through time: advance the slider on each tick; the button toggles the ticker
+    app.clientside_callback(
+        """function(n, value, max) {
+            if (!n) { return window.dash_clientside.no_update; }
+            return (value >= max) ? 0 : value + 1;
+        }""",
+        Output("map-period", "value", allow_duplicate=True),
+        Input("map-play-tick", "n_intervals"), State("map-period", "value"), State("map-period", "max"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output("map-play-tick", "disabled"), Output("map-play", "children"),
+        Input("map-play", "n_clicks"), State("map-play-tick", "disabled"), State("map-state", "data"),
+        prevent_initial_call=True,
+    )
+    def play(_n, disabled, state):
+        lang = (state or {}).get("lang", "es")
+        now_disabled = not disabled
+        return now_disabled, t("map.ctl.play" if now_disabled else "map.ctl.pause", lang)
+
+
+def page_update(ctx: AppContext, trig: Any, indicator, level, measure, sex, gran, pooled, period_index, method,
+                small, dept, top, sel, state) -> tuple[Any, ...]:
+    """Every output of the page's update callback (a plain function for tests): the figure Patch,
+    legend, source, note, period label, state, ranking rows/columns/caption, selection card/rows."""
+    state = dict(state or {})
+    lang = state.get("lang", "es")
+    patch, f, mv, cls = filter_change(ctx, indicator, level, measure, sex, gran, pooled, period_index, method,
+                                      small, dept, sel, state.get("level"), lang, trigger=trig)
+    level_changed = str(state.get("level")) != str(f.level)
+    state["level"] = f.level
+    dpt = _dept(ctx, dept)
+    nu = no_update
+    card = selected_card(ctx, mv, sel, lang)
+    sel_rows = {"ids": [sel]} if sel else []
+    if trig == "map-selection" and not level_changed:
+        return (patch, nu, nu, nu, nu, nu, state, nu, nu, nu, card, sel_rows)
+    within = dpt if f.level == 2 else None  # a department filters the municipalities it holds
+    rows = ranking_rows(mv, within, top or "all", lang)
+    cols = ranking_columns(mv, value_header(ctx, f, mv, lang), lang)
+    caption = rank_caption(ctx, mv, within, lang)
+    if trig in ("map-dept", "map-top") and not level_changed:
+        return (patch, nu, nu, nu, nu, nu, state, rows, cols, caption, card, sel_rows)
+    legend = mf.legend_for(mv, cls, lang)
+    _, source, _ = _texts(ctx, f, mv, lang)
+    note = note_for(f, mv, lang)
+    return (patch, legend_children(legend, lang), source, note, bool(note), fmt_period(f.period, lang), state,
+            rows, cols, caption, card, sel_rows)
+
+
+def control_change(ctx: AppContext, indicator: str, measure: str, gran: str, pooled: list[str] | None, level: Any,
+                   sex: str, period_index: Any, state: dict[str, Any] | None) -> tuple[Any, ...]:
+    """Options and values of the dependent controls after the indicator, measure, granularity or
+    pooled switch changed (as a plain function for tests)."""
+    state = dict(state or {})
+    lang = state.get("lang", "es")
+    prev = state.get("filters") or {}
+    period = period_from_index(ctx, prev.get("indicator", indicator), prev.get("level", level),
+                               prev.get("measure", measure), sex, prev.get("gran", gran), prev.get("pooled", False),
+                               period_index)
+    # keep the same point in time when the granularity changes: 2023 -> 2023-12 / 2023-Q4
+    if period and gran == "M" and len(period) == 4:
+        period = f"{period}-12"
+    elif period and gran == "Q" and len(period) == 4:
+        period = f"{period}-Q4"
+    elif period and gran == "Y" and len(period) > 4:
+        period = period[:4]
+    elif period and gran == "Q" and len(period) == 7 and "-Q" not in period:
+        period = f"{period[:4]}-Q{(int(period[5:7]) - 1) // 3 + 1}"
+    elif period and gran == "M" and "-Q" in period:
+        period = f"{period[:4]}-{int(period[-1]) * 3:02d}"
+    f = normalize_filters(ctx.dataset, indicator, level, measure, sex, gran, bool(pooled), period)
+    opts = control_options(ctx, f, lang)
+    sl = slider_props(f, lang)
+    state["filters"] = filters_dict(f)
+    method_opts = [{"label": t(f"map.ctl.cls.{m}", lang), "value": m, "disabled": f.measure == "change"}
+                   for m in METHODS]
+    return (opts["level_options"], f.level, opts["measure_options"], f.measure, opts["sex_options"], f.sex,
+            opts["gran_options"], f.granularity, opts["pooled_options"], ["1"] if f.pooled else [],
+            sl["min"], sl["max"], sl["marks"], sl["value"], method_opts, state)
+
+
+def url_search(indicator, level, measure, sex, gran, pooled, period, method, small, dept, top, sel, q,
+               current: str | None) -> str:
+    params = {
+        "ind": indicator, "lvl": level, "measure": measure, "sex": sex, "gran": gran,
+        "pooled": "1" if pooled else None, "period": period,
+        "cls": method if method and method != DEFAULT_METHOD else None,
+        "small": small if small not in (None, "", 10) else None,
+        "dept": dept or None, "top": top if top and top != "all" else None, "sel": sel or None, "q": q or None,
+    }
+    return encode_search(params, current)
+
+
+def download_payload(kind: str, rows: list[dict[str, Any]], columns: list[dict[str, Any]], source: str,
+                     indicator: str) -> dict[str, Any]:
+    """The rows shown in the grid (after search and sorting), with the grid's column headers, as CSV
+    or Excel (the Excel file has a second sheet with the source line)."""
+    fields = [c["field"] for c in columns if c.get("field")]
+    headers = [c.get("headerName", c["field"]) for c in columns if c.get("field")]
+    frame = pd.DataFrame([{f: r.get(f) for f in fields} for r in rows], columns=fields)
+    if "rank" in frame and "tied" not in fields:
+        tied = [bool(r.get("tied")) for r in rows]
+        frame["rank"] = [("" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{int(v)}{' =' if tt else ''}")
+                         for v, tt in zip(frame["rank"], tied)]
+    frame.columns = headers
+    name = f"atalaya_{indicator}"
+    if kind == "xlsx":
+        buf = io.BytesIO()
+        with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+            frame.to_excel(xw, index=False, sheet_name="ranking")
+            pd.DataFrame({"": [source]}).to_excel(xw, index=False, header=False, sheet_name="source")
+        return dcc.send_bytes(buf.getvalue(), f"{name}.xlsx")
+    return dcc.send_string(frame.to_csv(index=False), f"{name}.csv")

@@ -1,0 +1,112 @@
+"""The map's callback functions called directly on the demo: what a filter change sends (values only,
+never geometry), that the colours drawn are exactly analytics' classes, and the downloads."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from flask import Flask
+
+from analytics.loader import load_dataset
+from analytics.map_values import MapQuery, classify, map_values
+from app import DEMO_DIR
+from callbacks import map as cb
+from callbacks.context import AppContext, make_cache
+from components import map_figure as mf
+
+
+@pytest.fixture(scope="module")
+def ctx() -> AppContext:
+    return AppContext(dataset=load_dataset(DEMO_DIR), cache=make_cache(Flask(__name__)))
+
+
+def _decode(spec):
+    import base64
+
+    a = np.frombuffer(base64.b64decode(spec["bdata"]), dtype="<" + spec["dtype"])
+    return a.reshape([int(x) for x in spec["shape"].split(",")]) if "shape" in spec else a
+
+
+def test_filter_change_sends_values_not_geometry(ctx):
+    from plotly.io.json import to_json_plotly
+
+    patch, f, mv, cls = cb.filter_change(ctx, "homicides", 2, "rate", "female", "Y", [], 5, "quantiles", 10, None,
+                                         None, 2, "en", trigger="map-sex")
+    body = to_json_plotly(patch)
+    assert "coordinates" not in body and "/geo/" not in body  # no geometry, not even its URL again
+    ops = json.loads(body)["operations"]
+    locations = {tuple(o["location"]) for o in ops}
+    assert ("data", 0, "z") in locations and ("data", 0, "customdata") in locations
+    assert ("data", 0, "locations") not in locations  # static for the level
+    assert f.period == "2020" and f.sex == "female"
+    assert len(body) < 40_000  # 340 municipalities
+    # a department change sends only the view
+    patch2, *_ = cb.filter_change(ctx, "homicides", 2, "rate", "female", "Y", [], 5, "quantiles", 10, "05", None, 2,
+                                  "en", trigger="map-dept")
+    ops2 = json.loads(to_json_plotly(patch2))["operations"]
+    assert {o["location"][1] for o in ops2} <= {"map", "uirevision"}
+
+
+def test_colours_drawn_are_the_classes_of_analytics(ctx):
+    for measure, method in (("rate", "quantiles"), ("count", "natural_breaks"), ("change", "quantiles")):
+        mv, cls = cb.compute(ctx, cb.normalize_filters(ctx.dataset, "vawg_complaints", 2, measure, "female", "Y",
+                                                       False, "2023"), 10, method)
+        legend = mf.legend_for(mv, cls, "en")
+        style = mf.value_style(mv, cls, legend)
+        z = _decode(mf.value_arrays(mv, cls, "en")["z"]).astype(float)
+        assert np.array_equal(z == mf.NO_RANK, mv.table["rank"].isna().to_numpy())  # no data: rank 0
+        assert np.allclose(z[z != mf.NO_RANK], mv.table["rank"].dropna().to_numpy())
+        for zi, ci in zip(z, cls.classes):
+            if zi == mf.NO_RANK:
+                assert ci == -1
+                assert mf.colour_at(style["colorscale"], style["zmin"], style["zmax"], zi) == mf.TRANSPARENT
+            else:
+                assert mf.colour_at(style["colorscale"], style["zmin"], style["zmax"], float(zi)) == legend.colours[ci]
+
+
+def test_values_and_hover_numbers_match_analytics(ctx):
+    q = MapQuery("homicides", "2024", 2, "total", "rate")
+    mv = map_values(ctx.dataset, q)
+    cls = classify(mv.table["value"], "quantiles", 5)
+    arr = mf.value_arrays(mv, cls, "es")
+    cd = _decode(arr["customdata"])
+    assert np.allclose(cd[:, 0], mv.table["value"], rtol=1e-6)
+    assert np.allclose(cd[:, 1], mv.table["count"]) and np.allclose(cd[:, 2], mv.table["population"])
+    tmpl = mf.hovertemplate(mv, "total", "es")
+    assert "por 100,000 habitantes" in tmpl and "Población" in tmpl and "de 340" in tmpl
+
+
+def test_download_has_exactly_the_rows_and_values_shown(ctx):
+    mv, cls = cb.compute(ctx, cb.normalize_filters(ctx.dataset, "homicides", 2, "rate", "total", "Y", False, "2024"),
+                         10, "quantiles")
+    rows = cb.ranking_rows(mv, "05", "top10", "en")
+    cols = cb.ranking_columns(mv, "Rate per 100,000 people", "en")
+    shown = rows[2:5]  # e.g. after a search and a sort in the grid
+    csv = cb.download_payload("csv", shown, cols, "Source: x", "homicides")
+    frame = pd.read_csv(io.StringIO(csv["content"]))
+    assert list(frame.columns) == [c["headerName"] for c in cols]
+    assert frame["Territory"].tolist() == [r["name"] for r in shown]
+    assert frame["Rate per 100,000 people"].tolist() == [r["value"] for r in shown]
+    assert all(r["department"] == "Escuintla" for r in rows) and len(rows) == 10
+    xlsx = cb.download_payload("xlsx", shown, cols, "Source: x", "homicides")
+    import base64
+
+    book = pd.read_excel(io.BytesIO(base64.b64decode(xlsx["content"])), sheet_name=None)
+    assert book["ranking"]["Territory"].tolist() == [r["name"] for r in shown]
+    assert "Source: x" in str(book["source"].columns[0]) or "Source: x" in book["source"].to_string()
+
+
+def test_url_state_round_trip(ctx):
+    search = cb.url_search("vawg_complaints", 2, "change", "female", "Q", [], "2023-Q4", "natural_breaks", 10, "05",
+                           "top10", "0501", "", "?lang=en")
+    from components.urlstate import parse_search
+
+    params = parse_search(search)
+    st = cb.initial_state(ctx, params, "en")
+    f = st["filters"]
+    assert (f.indicator_id, f.measure, f.granularity, f.period) == ("vawg_complaints", "change", "Q", "2023-Q4")
+    assert st["dept"] == "05" and st["selected"] == "0501" and st["top"] == "top10" and params["lang"] == "en"
