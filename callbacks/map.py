@@ -371,7 +371,7 @@ def initial_state(ctx: AppContext, params: dict[str, str], lang: str) -> dict[st
         "top_options": top_options(lang),
         "grid_locale": grid_locale(lang),
         "selected_card": selected_card(ctx, mv, sel, lang),
-        "store": {"lang": lang, "level": f.level, "filters": filters_dict(f)},
+        "store": {"lang": lang, "level": f.level, "filters": filters_dict(f), "selected": sel},
     }
 
 
@@ -588,6 +588,11 @@ def page_update(ctx: AppContext, trig: Any, indicator, level, measure, sex, gran
     """Every output of the page's update callback (a plain function for tests): the figure Patch,
     legend, source, note, period label, state, ranking rows/columns/caption, selection card/rows."""
     state = dict(state or {})
+    if trig == "map-selection" and "selected" in state and sel == state["selected"]:
+        # dcc.Store announces its data when it mounts: nothing changed, send nothing. (A figure sent
+        # now would queue a second draw, which errors if the page is left before the first finishes.)
+        return (no_update,) * 12
+    state["selected"] = sel
     lang = state.get("lang", "es")
     patch, f, mv, cls = filter_change(ctx, indicator, level, measure, sex, gran, pooled, period_index, method,
                                       small, dept, sel, state.get("level"), lang, trigger=trig)

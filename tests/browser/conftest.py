@@ -133,7 +133,10 @@ def page(browser, request):
 def wait_for_dash(pg) -> None:
     """Wait until Dash has rendered and no callback is pending."""
     pg.wait_for_selector("#page-content > *", state="attached")
+    # and until every graph has drawn its figure (dcc.Graph marks a pending plot with a class)
     pg.wait_for_function(
         "() => !document.querySelector('[data-dash-is-loading=\"true\"]')"
         " && !document.querySelector('._dash-loading')"
+        " && !document.querySelector('.dash-graph--pending')",
+        timeout=60_000,
     )
