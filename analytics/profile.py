@@ -450,3 +450,37 @@ def children_values(ds: Dataset, indicator_id: str, territory_id: str) -> pd.Dat
     at_last = allp.loc[allp["period"] == last].set_index("territory_id")["value"]
     # a child without a value in that period is listed as missing, not dropped
     return pd.DataFrame({"territory_id": kids, "period": last, "value": at_last.reindex(kids).values})
+
+
+# ---- the VAWG index seen from a department or the country -------------------------------------------
+
+INDEX_GROUPS = (1, 2, 3, 4, 5)  # analytics.vawg_index group codes: 1 = very high priority … 5 = very low
+
+
+@dataclass(frozen=True)
+class IndexSummary:
+    """The index municipalities inside one territory (a department or the country).
+
+    counts: municipalities per priority group, index 1..5 (group 1 = very high), zeros included;
+    unscored: municipalities without a score (missing data and the rule 'exclude');
+    top: the `top` municipalities with the highest score (ranking order), columns name,
+    department_name, score (0–100), rank (national), group."""
+
+    n: int
+    counts: pd.Series
+    unscored: int
+    top: pd.DataFrame
+
+
+def index_summary(ranking: pd.DataFrame, territory_id: str, country_id: str, top: int = 5) -> IndexSummary:
+    """Summary of an index ranking (vawg_index.ranking_table: one row per municipality, sorted by rank,
+    with department_id, score, rank, group) over the municipalities of `territory_id`: all of them when
+    it is the country `country_id`, else those whose department_id is `territory_id`."""
+    members = ranking if territory_id == country_id else ranking[ranking["department_id"].astype(str) == territory_id]
+    scored = members[members["score"].notna()]
+    counts = scored["group"].astype(int).value_counts().reindex(INDEX_GROUPS, fill_value=0).astype(int)
+    best = scored.sort_values(["rank", "name"], kind="stable").head(top)
+    return IndexSummary(
+        n=len(members), counts=counts, unscored=int(len(members) - len(scored)),
+        top=best[["name", "department_name", "score", "rank", "group"]].copy(),
+    )

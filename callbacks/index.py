@@ -100,6 +100,34 @@ class IndexService:
         return self._view
 
 
+_SERVICE_LOCK = threading.Lock()
+
+
+def index_service(ctx: AppContext) -> IndexService | None:
+    """The process's IndexService (memoized computations) for `ctx`, created once and shared by every
+    page that shows the index (the index page itself and the profile). None when the dataset has no
+    index.json or its configuration is invalid."""
+    if not ctx.dataset.index_config:
+        return None
+    with _SERVICE_LOCK:
+        svc = getattr(ctx, "index_service", None)
+        if svc is None:
+            try:
+                svc = IndexService(ctx)
+            except vi.IndexConfigError:
+                return None
+            ctx.index_service = svc  # type: ignore[attr-defined]
+    return svc
+
+
+def default_index_result(ctx: AppContext) -> tuple[vi.IndexResult, pd.DataFrame] | None:
+    """The index with the configuration's default weights and method, and its ranking table with the
+    Monte Carlo columns (rank_p05/rank_p95, share_top_group, …): the same memoized values the index page
+    shows on first load. None when the dataset has no (valid) index.json."""
+    svc = index_service(ctx)
+    return None if svc is None else svc.ranking(svc.default)
+
+
 def _bounds_view(ds: Any, width: int = 560, height: int = 520, legend_px: int = 170) -> tuple[dict[str, float], float]:
     """Centre and zoom that fit the level-2 (or level-1) geometry in a `width` × `height` px map whose
     right `legend_px` pixels hold the colour bar (the country is shifted left of it)."""
@@ -346,13 +374,9 @@ CONTROLS = [
 
 
 def register(app: Dash, ctx: AppContext) -> None:
-    if not ctx.dataset.index_config:
-        return
-    try:
-        svc = IndexService(ctx)
-    except vi.IndexConfigError:
-        return  # the page itself shows the error (components.index.layout)
-    ctx.index_service = svc  # type: ignore[attr-defined]  # for tests
+    svc = index_service(ctx)
+    if svc is None:
+        return  # no index.json, or an invalid one: the page itself says so (components.index.layout)
     threading.Thread(target=svc.warm, name="index-warm", daemon=True).start()
 
     @app.callback(

@@ -7,15 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from dash import Dash, Input, Output, State, html, no_update
+from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from analytics import profile as ap
+from analytics import vawg_index as vi
 from analytics.dataset import Dataset
 from callbacks.context import AppContext
+from callbacks.index import default_index_result
+from components import index as ui
 from components import profile as cp
 from components.exports import figure_png, send, slug, table_csv, table_excel
 from components.figures import graph, source_note
-from components.formatting import fmt_period
+from components.formatting import fmt_number, fmt_period
 from components.i18n import norm_lang, t
 from components.urlstate import encode_search, parse_search
 
@@ -83,21 +86,187 @@ def short_src(ds: Dataset, source_id: str) -> str:
     return cp.short_source(ds, source_id)
 
 
-# ---- index block (isolated: analytics.vawg_index is not on main yet) -------------------------------
-def index_block(ctx: AppContext, territory_id: str, lang: str) -> html.Div:
-    """The VAWG index position of the territory. Until analytics.vawg_index lands on main this says the
-    index will be available; replace the body with the index group, score, rank with its uncertainty
-    interval and the dimension contributions."""
-    return html.Div(
-        [html.H2(t("profile.index", lang), className="h4"),
-         html.P(t("profile.index.pending", lang), className="text-muted", id="profile-index-text")],
-        id="profile-index", className="profile-index",
+# ---- index block (the default-weights index, shared with the index page's cache) ------------------
+@dataclass
+class IndexPosition:
+    """One municipality in the default index (values of vawg_index.ranking_table with Monte Carlo)."""
+
+    territory_id: str
+    group: int | None  # 1 = very high … 5 = very low; None: no score
+    score: float  # 0–100 (NaN: no score)
+    rank: int | None
+    n: int  # municipalities with a score
+    rank_p05: int | None  # 90 % rank interval from the Monte Carlo
+    rank_p95: int | None
+    share_top_group: float  # share of draws (0–1) in the very-high group
+    draws: int
+
+
+def index_position(res: vi.IndexResult, ranking: pd.DataFrame, tid: str) -> IndexPosition | None:
+    """The municipality `tid` in a ranking table (None when it is not an index municipality)."""
+    if tid not in ranking.index:
+        return None
+    r = ranking.loc[tid]
+    scored = pd.notna(r["score"])
+    opt = lambda k: int(r[k]) if k in r and pd.notna(r[k]) else None  # noqa: E731
+    return IndexPosition(
+        territory_id=tid, group=int(r["group"]) if scored else None, score=float(r["score"]),
+        rank=int(r["rank"]) if scored else None, n=int(ranking["score"].notna().sum()),
+        rank_p05=opt("rank_p05") if scored else None, rank_p95=opt("rank_p95") if scored else None,
+        share_top_group=float(r["share_top_group"]) if "share_top_group" in r and pd.notna(r["share_top_group"])
+        else float("nan"),
+        draws=int(res.config.method.mc_draws),
     )
+
+
+def _index(ctx: AppContext) -> tuple[vi.IndexResult, pd.DataFrame] | None:
+    return default_index_result(ctx)
+
+
+def _index_notes(ds: Dataset, lang: str) -> list[Any]:
+    notes = [html.P(t("index.not_official", lang), className="small text-muted mb-1", id="profile-index-method")]
+    if ds.meta.synthetic:
+        notes.append(html.P(["⚠ ", t("index.synthetic", lang)], className="small mb-0 profile-index-synthetic"))
+    return notes
+
+
+def _badge(group: Any, lang: str, extra: str = "", **kw: Any) -> html.Span:
+    cls = f"index-badge index-g{int(group)}" if group is not None and group == group else "index-badge"
+    return html.Span(ui.group_label(group, lang), className=(cls + " " + extra).strip(), **kw)
+
+
+def index_block(ctx: AppContext, territory_id: str, lang: str) -> html.Div:
+    """The territory in the VAWG index (default weights and method, as the index page opens).
+
+    Municipality: priority group, score, rank "N of M" with the 90 % Monte Carlo rank interval, the
+    share of draws in the very-high group, its dimension contributions against its department's and the
+    country's averages, and a link to it on the index page. Department or country: its municipalities per
+    priority group and the five with the highest score (links to their profiles)."""
+    ds = ctx.dataset
+    head = html.H2(t("profile.index", lang), className="h4")
+    found = _index(ctx)
+    if found is None:
+        return html.Div([head, html.P(t("profile.index.none", lang), className="text-muted", id="profile-index-text")],
+                        id="profile-index", className="profile-index")
+    res, ranking = found
+    src = ui.source_text(ds, res.config, res.inputs.window, lang)
+    tid = territory_id
+    if tid in ranking.index:
+        pos = index_position(res, ranking, tid)
+        assert pos is not None
+        link = dcc_link(t("profile.index.link", lang) + " →", f"/index?sel={tid}", "profile-index-link")
+        if pos.group is None:
+            missing = str(res.inputs.imputation.report.at[tid, "missing_indicators"])
+            names = ", ".join(ds.label(i, lang) for i in missing.split(", ") if i)
+            return html.Div([head, html.P(t("profile.index.unscored", lang, ind=names), className="alert alert-warning",
+                                          id="profile-index-text"), link, *_index_notes(ds, lang)],
+                            id="profile-index", className="profile-index")
+        facts = html.Div([
+            html.Div([html.Div(t("profile.index.group", lang), className="pi-label"),
+                      _badge(pos.group, lang, id="profile-index-group", **{"data-group": str(pos.group)})],
+                     className="pi-fact"),
+            html.Div([html.Div(t("profile.index.score", lang), className="pi-label"),
+                      html.Div(fmt_number(pos.score, lang, 1), className="pi-value", id="profile-index-score")],
+                     className="pi-fact"),
+            html.Div([html.Div(t("profile.index.rank", lang), className="pi-label"),
+                      html.Div([html.Span(fmt_number(pos.rank, lang), id="profile-index-rank"), " ",
+                                html.Span(t("profile.index.rank_of", lang, n=fmt_number(pos.n, lang)),
+                                          className="pi-of")], className="pi-value")],
+                     className="pi-fact"),
+        ], className="pi-facts")
+        unc = []
+        if pos.rank_p05 is not None:
+            unc.append(html.Span(t("profile.index.interval", lang, lo=pos.rank_p05, hi=pos.rank_p95),
+                                 id="profile-index-interval"))
+            unc.append(" · ")
+        if pos.share_top_group == pos.share_top_group:
+            unc.append(html.Span(t("profile.index.share", lang, k=fmt_number(round(pos.share_top_group * pos.draws), lang),
+                                   draws=fmt_number(pos.draws, lang)), id="profile-index-share"))
+        comp = vi.contribution_comparison(res, tid)
+        dept_name = ds.name(str(res.inputs.territories.at[tid, "department_id"]))
+        labels = [ds.name(tid), t("profile.index.dept_mean", lang, name=dept_name),
+                  t("profile.index.country_mean", lang)]
+        fig = cp.index_contrib_figure(comp, [(d.id, d.label(lang)) for d in res.config.dimensions], labels,
+                                      ui.DIM_COLOURS, ui.wrap(src, 66), lang)
+        return html.Div([
+            head, facts,
+            html.P(unc, className="small mb-1 pi-uncertainty"),
+            graph("profile-index-contrib", fig, lang, f"atalaya-{slug(ds.name(tid))}-indice",
+                  t("profile.index.contrib", lang), height="400px"),
+            source_note(src, "profile-index-source"),
+            link,
+            *_index_notes(ds, lang),
+        ], id="profile-index", className="profile-index")
+    if ds.level(tid) >= res.config.level:  # a territory outside the index (not a municipality of it)
+        return html.Div([head, html.P(t("profile.index.none", lang), className="text-muted", id="profile-index-text")],
+                        id="profile-index", className="profile-index")
+    summ = ap.index_summary(ranking, tid, ds.main_country)
+    bars = []
+    total = max(int(summ.counts.sum()), 1)
+    for g, k in summ.counts.items():
+        bars.append(html.Div([
+            _badge(g, lang, "pi-dist-label"),
+            html.Div(html.Div(className=f"pi-dist-bar index-g{g}", style={"width": f"{100 * k / total:.1f}%"}),
+                     className="pi-dist-track"),
+            html.Span(fmt_number(int(k), lang), className="pi-dist-n", id=f"profile-index-n{g}"),
+        ], className="pi-dist-row"))
+    if summ.unscored:
+        bars.append(html.P(t("profile.index.unscored_n", lang, n=fmt_number(summ.unscored, lang)),
+                           className="small text-muted mb-0"))
+    rows = [html.Tr([
+        html.Td(fmt_number(int(r["rank"]), lang), className="text-end"),
+        html.Td(dcc_link(str(r["name"]), f"/profile?territory={mid}", f"profile-index-top-{mid}")),
+        html.Td(fmt_number(float(r["score"]), lang, 1), className="text-end"),
+        html.Td(_badge(r["group"], lang)),
+    ]) for mid, r in summ.top.iterrows()]
+    table = html.Table([
+        html.Thead(html.Tr([html.Th(t("profile.index.col.rank", lang), className="text-end"),
+                            html.Th(t("profile.index.col.name", lang)),
+                            html.Th(t("profile.index.col.score", lang), className="text-end"),
+                            html.Th(t("profile.index.col.group", lang))])),
+        html.Tbody(rows),
+    ], className="table table-sm pi-top mb-1", id="profile-index-top")
+    return html.Div([
+        head,
+        html.H3(t("profile.index.distribution", lang) + f" ({fmt_number(summ.n, lang)})", className="h6"),
+        html.Div(bars, className="pi-dist", id="profile-index-dist"),
+        html.H3(t("profile.index.top", lang, n=len(summ.top)), className="h6 mt-3"),
+        table,
+        source_note(src, "profile-index-source"),
+        dcc_link(t("profile.index.link_all", lang) + " →", "/index", "profile-index-link"),
+        *_index_notes(ds, lang),
+    ], id="profile-index", className="profile-index")
+
+
+def dcc_link(text: str, href: str, link_id: str) -> Any:
+    return dcc.Link(text, href=href, id=link_id, className="pi-link")
 
 
 def index_text(ctx: AppContext, territory_id: str, lang: str) -> str:
     """The index position as one line of text (for the PDF brief)."""
-    return t("profile.index.pending", lang)
+    found = _index(ctx)
+    if found is None:
+        return t("profile.index.none", lang)
+    res, ranking = found
+    tid = territory_id
+    if tid in ranking.index:
+        pos = index_position(res, ranking, tid)
+        assert pos is not None
+        if pos.group is None:
+            return t("profile.index.line_unscored", lang)
+        return t("profile.index.line", lang, group=t(f"profile.index.g{pos.group}", lang),
+                 score=fmt_number(pos.score, lang, 1), rank=fmt_number(pos.rank, lang), n=fmt_number(pos.n, lang),
+                 lo=pos.rank_p05 if pos.rank_p05 is not None else "—",
+                 hi=pos.rank_p95 if pos.rank_p95 is not None else "—")
+    if ctx.dataset.level(tid) >= res.config.level:
+        return t("profile.index.none", lang)
+    summ = ap.index_summary(ranking, tid, ctx.dataset.main_country, top=1)
+    if summ.top.empty:
+        return t("profile.index.line_unscored", lang)
+    best = summ.top.iloc[0]
+    return t("profile.index.line_area", lang, k=fmt_number(int(summ.counts.get(1, 0)), lang),
+             n=fmt_number(summ.n, lang), top=str(best["name"]), score=fmt_number(float(best["score"]), lang, 1),
+             rank=fmt_number(int(best["rank"]), lang))
 
 
 # ---- figures ---------------------------------------------------------------------------------------

@@ -104,9 +104,46 @@ register(
         "profile.kind.policy": ("política", "policy"),
         "profile.kind.other": ("otro", "other"),
         "profile.index": ("Índice de priorización VCMN", "VAWG prioritization index"),
-        "profile.index.pending": (
-            "El índice estará disponible cuando se publique el cálculo del índice de priorización territorial.",
-            "The index will be available once the territorial prioritization index is published.",
+        "profile.index.none": (
+            "Este conjunto de datos no incluye el índice de priorización (index.json): no hay posición que mostrar.",
+            "This dataset has no prioritization index (index.json): there is no position to show.",
+        ),
+        "profile.index.group": ("Grupo de prioridad", "Priority group"),
+        "profile.index.score": ("Puntaje (0–100)", "Score (0–100)"),
+        "profile.index.rank": ("Puesto", "Rank"),
+        "profile.index.rank_of": ("de {n}", "of {n}"),
+        "profile.index.interval": ("Intervalo 90 %: puestos {lo}–{hi}", "90% interval: ranks {lo}–{hi}"),
+        "profile.index.share": ("En el grupo muy alto en {k} de {draws} simulaciones Monte Carlo",
+                                "In the very-high group in {k} of {draws} Monte Carlo draws"),
+        "profile.index.unscored": ("Sin puntaje: le faltan datos ({ind}) y la regla es excluir.",
+                                   "No score: data are missing ({ind}) and the rule is to exclude."),
+        "profile.index.contrib": ("Aporte de cada dimensión al puntaje (puntos)",
+                                  "Contribution of each dimension to the score (points)"),
+        "profile.index.dept_mean": ("Prom. {name}", "{name} avg."),
+        "profile.index.country_mean": ("Prom. nacional", "National avg."),
+        "profile.index.link": ("Ver en el índice", "See it in the index"),
+        "profile.index.link_all": ("Abrir el índice", "Open the index"),
+        "profile.index.distribution": ("Municipios por grupo de prioridad", "Municipalities by priority group"),
+        "profile.index.unscored_n": ("{n} sin puntaje (datos faltantes)", "{n} without a score (missing data)"),
+        "profile.index.top": ("Los {n} municipios con mayor puntaje", "The {n} municipalities with the highest score"),
+        "profile.index.col.rank": ("Puesto", "Rank"),
+        "profile.index.col.name": ("Municipio", "Municipality"),
+        "profile.index.col.score": ("Puntaje", "Score"),
+        "profile.index.col.group": ("Grupo", "Group"),
+        "profile.index.g1": ("muy alta", "very high"),
+        "profile.index.g2": ("alta", "high"),
+        "profile.index.g3": ("media", "medium"),
+        "profile.index.g4": ("baja", "low"),
+        "profile.index.g5": ("muy baja", "very low"),
+        "profile.index.line": (
+            "Índice VCMN: prioridad {group} — puntaje {score}, puesto {rank} de {n} (intervalo 90 %: {lo}–{hi})",
+            "VAWG index: {group} priority — score {score}, rank {rank} of {n} (90% interval: {lo}–{hi})",
+        ),
+        "profile.index.line_unscored": ("Índice VCMN: sin puntaje (datos faltantes).",
+                                        "VAWG index: no score (missing data)."),
+        "profile.index.line_area": (
+            "Índice VCMN: {k} de {n} municipios en prioridad muy alta; mayor puntaje: {top} ({score}, puesto {rank}).",
+            "VAWG index: {k} of {n} municipalities in very high priority; highest score: {top} ({score}, rank {rank}).",
         ),
         "profile.unknown": ("No existe el territorio «{tid}». Busque otro.", "There is no territory '{tid}'. Search for another."),
         "profile.synthetic_notice": (
@@ -522,3 +559,44 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
         fluid=True,
         className="py-3 profile-page",
     )
+
+
+def index_contrib_figure(comp: Any, dimensions: list[tuple[str, str]], labels: list[str], colours: list[str],
+                         source: str, lang: str) -> dict[str, Any]:
+    """Stacked horizontal bars: each dimension's points of the index score (analytics.vawg_index.
+    contribution_comparison rows municipality, department, country) for the municipality (top bar), its
+    department's average and the national average; the total at the end of each bar.
+    dimensions: (id, label) in configuration order."""
+    ys = list(reversed(labels))
+    rows = list(reversed(list(comp.index)))
+    data = []
+    for i, (did, dlabel) in enumerate(dimensions):
+        vals = [None if comp.at[r, did] != comp.at[r, did] else round(float(comp.at[r, did]), 2) for r in rows]
+        data.append({
+            "type": "bar", "orientation": "h", "name": dlabel, "y": ys, "x": vals,
+            "marker": {"color": colours[i % len(colours)]},
+            "text": [fmt_number(v, lang, 1) if v is not None and v >= 5 else "" for v in vals],
+            "textposition": "inside", "insidetextanchor": "middle", "textangle": 0,
+            "hovertemplate": "%{y}<br>" + dlabel + ": %{x:.1f}<extra></extra>",
+        })
+    totals = comp.loc[rows].sum(axis=1, min_count=1)
+    annotations = [{"y": y, "x": float(v), "text": f"<b>{fmt_number(float(v), lang, 1)}</b>", "showarrow": False,
+                    "xanchor": "left", "xshift": 4, "font": {"size": 14}}
+                   for y, v in zip(ys, totals) if v == v]
+    fig = {
+        "data": data,
+        "layout": {
+            "barmode": "stack", "bargap": 0.3,
+            "xaxis": {"range": [0, 100], "gridcolor": "#eee", "fixedrange": True},
+            "yaxis": {"fixedrange": True, "automargin": True},
+            "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.12, "yanchor": "top",
+                       "traceorder": "normal"},
+            "margin": {"l": 10, "r": 20, "t": 48},
+            "annotations": annotations, "hovermode": "closest",
+        },
+    }
+    fig = frame(fig, t("profile.index.contrib", lang), source, lang, bottom_margin=160)
+    for a in fig["layout"]["annotations"]:
+        if a.get("name") == "source":  # below the axis and the legend, room for a wrapped 3-line source
+            a["yshift"] = -84
+    return fig

@@ -226,3 +226,23 @@ def test_rollup_equals_a_fresh_aggregation(blank):
         assert math.isnan(d1.at[("D1", "2019"), "value"]) and d1.at[("D1", "2019"), "n_missing"] == 1
     with pytest.raises(ValueError):
         roll_up_counts(ds, roll_up_counts(ds, munis, 1), 2)
+
+
+def test_index_summary_counts_groups_and_top_of_a_department_and_the_country():
+    from analytics.profile import index_summary
+
+    nan = float("nan")
+    ranking = pd.DataFrame(
+        {"name": ["A", "B", "C", "D", "E", "F"], "department_id": ["01", "02", "01", "01", "02", "01"],
+         "department_name": ["Uno", "Dos", "Uno", "Uno", "Dos", "Uno"],
+         "score": [90.0, 80.0, 55.5, 30.0, 10.0, nan], "rank": [1, 2, 3, 4, 5, nan],
+         "group": [1, 1, 3, 4, 5, nan]},
+        index=pd.Index(["m1", "m2", "m3", "m4", "m5", "m6"], name="territory_id"))
+    d1 = index_summary(ranking, "01", "GTM", top=2)
+    assert d1.n == 4 and d1.unscored == 1  # F has no score: not counted in any group
+    assert d1.counts.tolist() == [1, 0, 1, 1, 0]  # groups 1..5
+    assert d1.top.index.tolist() == ["m1", "m3"] and d1.top["score"].tolist() == [90.0, 55.5]
+    country = index_summary(ranking, "GTM", "GTM")
+    assert country.n == 6 and country.counts.tolist() == [2, 0, 1, 1, 1]
+    assert country.top.index.tolist() == ["m1", "m2", "m3", "m4", "m5"]
+    assert index_summary(ranking, "99", "GTM").counts.sum() == 0

@@ -80,6 +80,10 @@ def test_search_without_accents_cards_match_analytics_and_links(page, demo_serve
     page.wait_for_url(re.compile(r"territory=03(&|$)"))
     assert page.locator("#profile-subtitle").inner_text() == "Departamento de Guatemala"
     page.wait_for_selector(".kf-card[data-indicator=homicides]")
+    # a department's index block: its municipalities per group and its top five, linked to their profiles
+    expect(page.locator("#profile-index-top a")).to_have_count(5)
+    counts = [int(page.locator(f"#profile-index-n{g}").inner_text()) for g in range(1, 6)]
+    assert sum(counts) == len(ds.children("03"))
 
 
 def test_link_from_another_page_and_english(page, demo_server):
@@ -99,6 +103,30 @@ def test_link_from_another_page_and_english(page, demo_server):
     assert "per 100,000 inhabitants" in hom.inner_text()
     assert "In numbers" in page.locator("#profile-body").inner_text()
     assert "Local safety audit (fictitious)" in page.locator("#profile-events").inner_text()
+
+    # the index block: group and rank exactly as analytics.vawg_index computes them (default method)
+    from analytics import vawg_index as vi
+
+    cfg = vi.parse_index_config(ds.index_config, list(ds.indicators.index))
+    res = vi.compute_index(ds, cfg)
+    mc = vi.monte_carlo(vi.normalized_variants(res.inputs, cfg), cfg).table
+    labels = {1: "Very high priority", 2: "High priority", 3: "Medium priority", 4: "Low priority",
+              5: "Very low priority"}
+    g = int(res.group["0108"])
+    expect(page.locator("#profile-index-group")).to_have_text(labels[g])
+    assert f"index-g{g}" in page.locator("#profile-index-group").get_attribute("class")
+    assert page.locator("#profile-index-rank").inner_text() == str(int(res.rank["0108"]))
+    assert page.locator("#profile-index-score").inner_text() == f"{float(res.score['0108']):.1f}"
+    assert page.locator("#profile-index .pi-of").inner_text() == "of 340"
+    assert page.locator("#profile-index-interval").inner_text() == (
+        f"90% interval: ranks {int(mc.at['0108', 'rank_p05'])}–{int(mc.at['0108', 'rank_p95'])}")
+    page.wait_for_selector("#profile-index-contrib .main-svg")
+    assert "Guatemala avg." in page.locator("#profile-index-contrib").inner_text()
+    assert "not the official index (IPTVCM)" in page.locator("#profile-index").inner_text()
+    # its link opens the index page with the municipality selected
+    page.locator("#profile-index-link").click()
+    page.wait_for_url(re.compile(r"/index\?sel=0108"))
+    expect(page.locator("#index-detail-name")).to_contain_text("Mixco", timeout=30_000)
 
 
 def type_search(page, text: str) -> None:
