@@ -72,14 +72,22 @@ def pick_territory(page, text: str, option_label: str) -> None:
 
 def test_crime_chart_controls_match_analytics(page, demo_server):
     ds = dataset(demo_server)
+    # a series with blank municipal months (the demo's robbery/extortion of women): national gaps, not zeros
+    page.goto(demo_server.url + "/trends?ind=robbery_extortion_women&terr=GTM&measure=rate&freq=M")
+    wait_for_dash(page)
+    g = wait_graph(page, "trends-main-graph", "g.data.length === 1")
+    expected = trend_table(ds, "robbery_extortion_women", ["GTM"], "M", "rate", "none")
+    assert_series_equal(g["data"][0]["y"], expected["value"])
+    assert g["data"][0]["connectgaps"] is False
+    assert sum(y is None for y in g["data"][0]["y"]) == 4  # 2019-07..09 and 2022-11
+
     page.goto(demo_server.url + "/trends")
     wait_for_dash(page)
     assert page.locator("h1").first.inner_text() == "Tendencias"
     g = wait_graph(page, "trends-main-graph", "g.data.length === 1")
     expected = trend_table(ds, "homicides", ["GTM"], "M", "rate", "none")
     assert_series_equal(g["data"][0]["y"], expected["value"])
-    assert g["data"][0]["connectgaps"] is False
-    assert any(y is None for y in g["data"][0]["y"])  # the demo's missing months are gaps, not zeros
+    assert all(y is not None for y in g["data"][0]["y"])  # the headline homicide series is complete
     assert g["layout"]["shapes"] >= 1  # events on by default (COVID-19 curfew)
     assert "Toque de queda nacional por COVID-19" in " ".join(map(str, g["layout"]["annotations"]))
     assert "Fuente:" in page.locator("#trends-main-source").inner_text()
@@ -187,8 +195,11 @@ def test_english_panels_before_after_countries_survey_side(page, demo_server):
     assert page.locator("#trends-ba-after").inner_text() == fmt_number(ba.after_mean, "en", 2)
     assert page.locator("#trends-ba-change").inner_text() == fmt_signed_percent(ba.change_pct, "en")
     assert "Mar 2020" in page.locator("#trends-ba-figures").inner_text()
-    page.locator("#trends-n label", has_text="6").click()  # 6 months reach the missing Jul–Sep 2019
-    page.wait_for_function("() => document.querySelector('#trends-ba-before').innerText === 'no data'")
+    ba6 = before_after(base, pd.Timestamp("2020-03-22"), 6)
+    page.locator("#trends-n label", has_text="6").click()
+    page.wait_for_function("(v) => document.querySelector('#trends-ba-before').innerText === v",
+                           arg=fmt_number(ba6.before_mean, "en", 2))
+    assert page.locator("#trends-ba-after").inner_text() == fmt_number(ba6.after_mean, "en", 2)
 
     # cross-country: real rates, gaps stay gaps, each point names its source
     cc = wait_graph(page, "trends-cc-graph", "g.data.length >= 6")
