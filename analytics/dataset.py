@@ -26,6 +26,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 SEXES = ("total", "female", "male")
@@ -114,7 +115,19 @@ class Dataset:
         return sorted(t.index[t["parent_id"] == territory_id])
 
     def territories_at(self, level: int, within: str | None = None) -> pd.DataFrame:
-        """Territories of a level, optionally only those under `within` (any level above)."""
+        """Territories of a level, optionally only those under `within` (any level above). Memoized
+        (the dataset never changes); callers must not modify the frame returned."""
+        key = (int(level), within)
+        cached = self._territories_at_cache.get(key)
+        if cached is None:
+            cached = self._territories_at_cache[key] = self._territories_at(level, within)
+        return cached
+
+    @cached_property
+    def _territories_at_cache(self) -> dict[tuple[int, str | None], pd.DataFrame]:
+        return {}
+
+    def _territories_at(self, level: int, within: str | None) -> pd.DataFrame:
         t = self.territories[self.territories["level"] == level]
         if within is not None and within in self.territories.index:
             wl = self.level(within)
@@ -154,6 +167,62 @@ class Dataset:
 
     def label(self, indicator_id: str, lang: str) -> str:
         return str(self.indicators.at[indicator_id, "label_en" if lang == "en" else "label_es"])
+
+    @cached_property
+    def derived(self) -> dict[Any, Any]:
+        """A place where analytics keep tables derived from this (immutable) dataset, keyed by what
+        they are, so they are computed once per process (e.g. population matrices)."""
+        return {}
+
+    @cached_property
+    def _observation_rows(self) -> dict[tuple[str, str], np.ndarray]:
+        """Row positions in `observations` per (indicator_id, sex), ordered by period_start. Built once
+        (about a second for six million rows) so that selecting one series and time window is a
+        binary search and a take instead of a scan of every row."""
+        obs = self.observations
+        starts = obs["period_start"].to_numpy()
+        out: dict[tuple[str, str], np.ndarray] = {}
+        for key, pos in obs.groupby(["indicator_id", "sex"], observed=True, sort=False).indices.items():
+            pos = np.asarray(pos)
+            out[(str(key[0]), str(key[1]))] = pos[np.argsort(starts[pos], kind="stable")]
+        return out
+
+    def series_observations(self, indicator_id: str, sex: str = "total", start: Any = None,
+                            end: Any = None, columns: list[str] | None = None) -> pd.DataFrame:
+        """The observations of one indicator and sex, all territories, ordered by period_start;
+        with `start`/`end` (inclusive dates) only the periods starting in that window, with `columns`
+        only those columns."""
+        obs = self.observations if columns is None else self.observations[columns]
+        pos = self._observation_rows.get((str(indicator_id), str(sex)))
+        if pos is None:
+            return obs.iloc[0:0]
+        if start is not None or end is not None:
+            starts = self.observations["period_start"].to_numpy()[pos]
+            lo = 0 if start is None else int(np.searchsorted(starts, np.datetime64(pd.Timestamp(start)), "left"))
+            hi = len(pos) if end is None else int(np.searchsorted(starts, np.datetime64(pd.Timestamp(end)), "right"))
+            pos = pos[lo:hi]
+        return obs.take(pos)
+
+    def series_span(self, indicator_id: str, sex: str = "total") -> tuple[str, pd.Timestamp, pd.Timestamp, int] | None:
+        """(frequency, first period_start, last period_start, finest territory level) of one
+        indicator and sex; None when it has no observations."""
+        key = (str(indicator_id), str(sex))
+        if key not in self._series_spans:
+            pos = self._observation_rows.get(key)
+            if pos is None:
+                self._series_spans[key] = None
+            else:
+                obs = self.observations
+                starts = obs["period_start"]
+                ids = obs["territory_id"].take(pos).astype(str).unique()
+                finest = int(self.territories["level"].reindex(ids).max())
+                self._series_spans[key] = (str(obs["freq"].iloc[pos[0]]), pd.Timestamp(starts.iloc[pos[0]]),
+                                           pd.Timestamp(starts.iloc[pos[-1]]), finest)
+        return self._series_spans[key]
+
+    @cached_property
+    def _series_spans(self) -> dict[tuple[str, str], tuple[str, pd.Timestamp, pd.Timestamp, int] | None]:
+        return {}
 
     def indicator_freq(self, indicator_id: str) -> str:
         """"Y", "Q" or "M": the frequency of an indicator's periods."""

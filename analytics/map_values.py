@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.dataset import Dataset
-from analytics.rates import FREQ_ORDER, aggregate_counts, indicator_observations, population_table
+from analytics.rates import FREQ_ORDER, complete_periods, count_grid, indicator_observations, population_at
 
 MEASURES = ("rate", "count", "change", "value")
 METHODS = ("quantiles", "equal_interval", "natural_breaks")
@@ -125,22 +125,22 @@ def indicator_options(ds: Dataset, indicator_id: str) -> IndicatorOptions:
 def period_choices(ds: Dataset, indicator_id: str, granularity: str) -> list[str]:
     """The selectable periods of an indicator at a granularity ('Y', 'Q', 'M'), oldest first.
 
-    For count indicators these are the periods of that frequency covered by the observations; for
-    other indicators the observed periods."""
+    For count indicators summed to a coarser granularity, only the periods the series covers entirely:
+    a year whose monthly series stops in June has no annual total (its sum would be read as one), so
+    it is not offered; its months are, at monthly granularity. Otherwise the observed periods."""
+    return list(_period_choices(ds, indicator_id, granularity))
+
+
+@lru_cache(maxsize=1024)
+def _period_choices(ds: Dataset, indicator_id: str, granularity: str) -> tuple[str, ...]:
     opts = indicator_options(ds, indicator_id)
-    obs = ds.observations
-    sel = obs.loc[obs["indicator_id"] == indicator_id, "period_start"]
     if not opts.is_count or granularity == opts.freq:
+        obs = ds.observations
         periods = pd.unique(obs.loc[obs["indicator_id"] == indicator_id, "period"])
-        return sorted(str(p) for p in periods)
+        return tuple(sorted(str(p) for p in periods))
     if FREQ_ORDER[granularity] < FREQ_ORDER[opts.freq]:
         raise ValueError(f"{indicator_id} is observed with frequency {opts.freq}; cannot show {granularity}")
-    dt = pd.to_datetime(pd.Series(sel.unique()))
-    if granularity == "Y":
-        labels = dt.dt.year.astype(str)
-    else:
-        labels = dt.dt.year.astype(str) + "-Q" + dt.dt.quarter.astype(str)
-    return sorted(set(labels))
+    return tuple(complete_periods(ds, indicator_id, granularity))
 
 
 # ---- values ---------------------------------------------------------------------------------------
@@ -271,20 +271,19 @@ def _count_values(ds: Dataset, q: MapQuery, src_freq: str) -> pd.DataFrame:
         start, end = pd.Timestamp(y - 2, 1, 1), pd.Timestamp(y, 12, 31)
     else:
         start, end = period_window(q.period)
-    agg = aggregate_counts(ds, q.indicator_id, q.level, "Y" if q.pooled else pfreq, q.sex,
-                           start=start, end=end)
+    grid = count_grid(ds, q.indicator_id, q.level, "Y" if q.pooled else pfreq, q.sex, start=start, end=end)
+    if grid is None:
+        return pd.DataFrame({"territory_id": [], "count": [], "population": [], "value": []})
     meta = ds.indicator(q.indicator_id)
-    has_rate = str(meta["rate_base"]) != "none"
-    if has_rate:
-        pop = population_table(ds, str(meta["rate_base"]))
-        agg = agg.merge(pop, on=["territory_id", "year"], how="left")
+    years = list(grid.period_starts.year)
+    if str(meta["rate_base"]) != "none":
+        pop = population_at(ds, str(meta["rate_base"]), grid.territory_ids, years)
     else:
-        agg = agg.assign(population=np.nan)
-    if q.pooled:
-        agg = _sum_strict(agg, ["value", "population"], expected=3)
-    out = pd.DataFrame({"territory_id": agg["territory_id"].astype(str).values,
-                        "count": agg["value"].astype(float).values,
-                        "population": agg["population"].astype(float).values})
+        pop = np.full(grid.value.shape, np.nan)
+    # one period, or three years summed strictly: a missing year (count or population) -> missing
+    count = grid.value.sum(axis=1)
+    population = pop.sum(axis=1)
+    out = pd.DataFrame({"territory_id": grid.territory_ids, "count": count, "population": population})
     if q.measure == "rate":
         per = float(meta["rate_per"])
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -293,17 +292,6 @@ def _count_values(ds: Dataset, q: MapQuery, src_freq: str) -> pd.DataFrame:
     else:
         out["value"] = out["count"]
     return out
-
-
-def _sum_strict(frame: pd.DataFrame, cols: list[str], expected: int) -> pd.DataFrame:
-    """Sum `cols` per territory; NaN when any part is missing or fewer than `expected` parts exist."""
-    g = frame.groupby("territory_id", sort=True, observed=True)
-    out = g[cols].sum(min_count=1)
-    n = g.size()
-    for c in cols:
-        bad = (g[c].count() < n) | (n < expected)
-        out.loc[bad, c] = np.nan
-    return out.reset_index()
 
 
 def _change_windows(period: str, src_freq: str) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp, pd.Timestamp]:
@@ -336,15 +324,14 @@ def _change_values(ds: Dataset, q: MapQuery, src_freq: str) -> pd.DataFrame:
     base_start, cur_start, cur_end, _ = _change_windows(q.period, src_freq)
     if cur_start.month != 1 and src_freq == "Y":
         raise ValueError(f"{q.indicator_id} is annual: change needs an annual period")
-    agg = aggregate_counts(ds, q.indicator_id, q.level, src_freq, q.sex, start=base_start, end=cur_end)
-    is_cur = (agg["period_start"] >= cur_start).values
-    per_year = {"Y": 1, "Q": 4, "M": 12}[src_freq]
-    # the grid of aggregate_counts holds every expected period (absent ones as NaN), and a NaN
-    # anywhere makes a sum NaN
-    cur = _sum_strict(agg.loc[is_cur], ["value"], expected=per_year).rename(columns={"value": "count"})
-    base = _sum_strict(agg.loc[~is_cur], ["value"], expected=3 * per_year).rename(columns={"value": "baseline"})
-    out = cur.merge(base, on="territory_id", how="outer")
-    out["baseline"] = out["baseline"] / 3.0
+    grid = count_grid(ds, q.indicator_id, q.level, src_freq, q.sex, start=base_start, end=cur_end)
+    if grid is None:
+        return pd.DataFrame({"territory_id": [], "count": [], "baseline": [], "value": [], "population": []})
+    is_cur = np.asarray(grid.period_starts >= cur_start)
+    # the grid holds every expected period (absent ones as NaN), and a NaN anywhere makes a sum NaN
+    out = pd.DataFrame({"territory_id": grid.territory_ids,
+                        "count": grid.value[:, is_cur].sum(axis=1),
+                        "baseline": grid.value[:, ~is_cur].sum(axis=1) / 3.0})
     out["value"] = percent_change(out["count"], out["baseline"])
     out["population"] = np.nan
     return out

@@ -10,6 +10,8 @@ The rules (docs/data-contract.md):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -42,10 +44,39 @@ def periods_in_range(first: pd.Timestamp, last: pd.Timestamp, freq: str) -> pd.D
 
 
 def indicator_observations(ds: Dataset, indicator_id: str, sex: str = "total") -> pd.DataFrame:
-    """The observations of one indicator and sex (all territories, all periods)."""
-    obs = ds.observations
-    m = (obs["indicator_id"] == indicator_id) & (obs["sex"] == sex)
-    return obs.loc[m]
+    """The observations of one indicator and sex (all territories, all periods, by period_start)."""
+    return ds.series_observations(indicator_id, sex)
+
+
+@dataclass(frozen=True)
+class CountGrid:
+    """Counts of one indicator summed to territories × periods, as arrays (see `count_grid`).
+
+    value[i, j] is the count of territory_ids[i] in periods[j] (NaN when any part is missing);
+    n_parts and n_missing say how many parts (finest territory × source period) each cell has and how
+    many of them were missing."""
+
+    territory_ids: pd.Index  # sorted
+    periods: pd.Index  # period labels of the target frequency, sorted
+    period_starts: pd.DatetimeIndex  # first day of each period
+    value: np.ndarray  # float, shape (territories, periods)
+    n_parts: np.ndarray  # int, same shape
+    n_missing: np.ndarray  # int, same shape
+
+    def long(self) -> pd.DataFrame:
+        """One row per territory and period: territory_id, period, period_start, year, value,
+        n_parts, n_missing (sorted by territory_id, period)."""
+        nt, npd = self.value.shape
+        out = pd.DataFrame({
+            "territory_id": np.repeat(self.territory_ids.to_numpy(dtype=object), npd).astype(str),
+            "period": np.tile(self.periods.to_numpy(dtype=object), nt).astype(str),
+            "period_start": np.tile(self.period_starts.to_numpy(), nt),
+            "value": self.value.ravel(),
+            "n_parts": self.n_parts.ravel().astype(int),
+            "n_missing": self.n_missing.ravel().astype(int),
+        })
+        out["year"] = out["period_start"].dt.year.astype(int)
+        return out[["territory_id", "period", "period_start", "year", "value", "n_parts", "n_missing"]]
 
 
 def aggregate_counts(ds: Dataset, indicator_id: str, level: int, freq: str, sex: str = "total",
@@ -65,63 +96,74 @@ def aggregate_counts(ds: Dataset, indicator_id: str, level: int, freq: str, sex:
     Returns columns: territory_id, period, period_start, year, value (float, NaN when incomplete),
     n_parts, n_missing. Sorted by territory_id, period.
     """
+    grid = count_grid(ds, indicator_id, level, freq, sex, within, start, end)
+    return _empty_aggregate() if grid is None else grid.long()
+
+
+def count_grid(ds: Dataset, indicator_id: str, level: int, freq: str, sex: str = "total",
+               within: str | None = None, start: pd.Timestamp | None = None,
+               end: pd.Timestamp | None = None) -> CountGrid | None:
+    """The same sums as `aggregate_counts` (same rules and arguments) as a CountGrid of arrays, without
+    building a long table: what the map needs when it sums a few periods for thousands of
+    territories. None when the indicator has no observations for `sex` or the window is empty."""
     if freq not in FREQ_ORDER:
         raise ValueError(f"unknown frequency {freq!r}: use 'Y', 'Q' or 'M'")
     meta = ds.indicator(indicator_id)
     if meta["unit"] != "count":
         raise ValueError(f"{indicator_id}: only count indicators can be summed (unit is {meta['unit']})")
-    sel = indicator_observations(ds, indicator_id, sex)
-    if sel.empty:
-        return _empty_aggregate()
-    src_freq = str(sel["freq"].iloc[0])
+    span = ds.series_span(indicator_id, sex)
+    if span is None:
+        return None
+    src_freq, first, last, finest = span
     if FREQ_ORDER[freq] < FREQ_ORDER[src_freq]:
         raise ValueError(f"{indicator_id} is observed with frequency {src_freq}; cannot split it into {freq}")
-    levels = ds.territories["level"]
-    tids = pd.Series(pd.unique(sel["territory_id"])).astype(str)
-    tlev = tids.map(levels)
-    finest = int(tlev.max())
     if level > finest:
         raise ValueError(f"{indicator_id} has no data below level {finest}")
+    cols = ["territory_id", "period_start", "value"]
     if start is not None or end is not None:
-        lo = pd.Timestamp(start) if start is not None else sel["period_start"].min()
-        hi = pd.Timestamp(end) if end is not None else sel["period_start"].max()
-        sel = sel.loc[(sel["period_start"] >= lo).values & (sel["period_start"] <= hi).values]
+        lo = pd.Timestamp(start) if start is not None else first
+        hi = pd.Timestamp(end) if end is not None else last
+        sel = ds.series_observations(indicator_id, sex, lo, hi, columns=cols)
         starts = periods_in_range(lo, hi, src_freq)
     else:
-        starts = periods_in_range(sel["period_start"].min(), sel["period_start"].max(), src_freq)
-    if (tlev != finest).any():
-        sel = sel.loc[sel["territory_id"].isin(tids[tlev == finest].tolist()).values]
+        sel = ds.series_observations(indicator_id, sex, columns=cols)
+        starts = periods_in_range(first, last, src_freq)
     if len(starts) == 0:
-        return _empty_aggregate()
+        return None
     parts = ds.territories_at(finest, within=within).index
     if finest > 0:
         country_parts = ds.territories_at(finest, within=ds.main_country).index
         parts = parts.intersection(country_parts)
-    grid = pd.MultiIndex.from_product([parts.astype(str), starts], names=["territory_id", "period_start"])
-    values = (
-        sel.assign(territory_id=sel["territory_id"].astype(str))
-        .set_index(["territory_id", "period_start"])["value"]
-        .reindex(grid)
-    )
-    frame = values.reset_index()
-    frame["target"] = _ancestors(ds, frame["territory_id"], finest, level)
-    frame["tperiod"] = period_label(frame["period_start"], freq)
-    grouped = frame.groupby(["target", "tperiod"], sort=True, observed=True)["value"]
-    out = pd.DataFrame(
-        {
-            "value": grouped.sum(min_count=1),
-            "n_parts": grouped.size(),
-            "n_present": grouped.count(),
-        }
-    ).reset_index()
-    out["n_missing"] = out["n_parts"] - out["n_present"]
-    out.loc[out["n_missing"] > 0, "value"] = np.nan
-    out = out.rename(columns={"target": "territory_id", "tperiod": "period"})
-    out["period_start"] = _period_start(out["period"])
-    out["year"] = out["period_start"].dt.year.astype(int)
-    out["n_parts"] = out["n_parts"].astype(int)
-    out["n_missing"] = out["n_missing"].astype(int)
-    return out[["territory_id", "period", "period_start", "year", "value", "n_parts", "n_missing"]]
+    parts = pd.Index(parts.astype(str)).sort_values()
+    # A dense grid of every expected part (finest territory × source period), NaN where no value
+    # arrived; rows of other levels or outside the window fall outside the grid.
+    tcodes, tcats = _codes(sel["territory_id"])
+    t_of_cat = np.append(parts.get_indexer(tcats), -1)  # code -1 (no id) -> outside the grid
+    tpos = t_of_cat[tcodes]
+    start_vals = starts.to_numpy().astype("datetime64[us]")
+    sel_starts = sel["period_start"].to_numpy().astype("datetime64[us]")
+    ppos = np.searchsorted(start_vals, sel_starts)
+    ppos_ok = ppos < len(start_vals)
+    ppos_ok[ppos_ok] = start_vals[ppos[ppos_ok]] == sel_starts[ppos_ok]
+    keep = (tpos >= 0) & ppos_ok
+    parts_grid = np.full((len(parts), len(starts)), np.nan)
+    parts_grid[tpos[keep], ppos[keep]] = sel["value"].to_numpy(float)[keep]
+    # Group parts into targets (ancestors at `level`) and source periods into target periods.
+    targets = _ancestors(ds, pd.Series(parts), finest, level)
+    t_codes, t_uniques = pd.factorize(targets, sort=True)
+    p_codes, p_uniques = pd.factorize(period_label(pd.Series(starts), freq), sort=True)
+    nt, npd = len(t_uniques), len(p_uniques)
+    group = (t_codes[:, None] * npd + p_codes[None, :]).ravel()
+    flat = parts_grid.ravel()
+    present = ~np.isnan(flat)
+    total = np.bincount(group, weights=np.where(present, flat, 0.0), minlength=nt * npd)
+    n_parts = np.bincount(group, minlength=nt * npd)
+    n_missing = n_parts - np.bincount(group, weights=present, minlength=nt * npd).astype(int)
+    value = np.where(n_missing > 0, np.nan, total)
+    periods = pd.Index(np.asarray(p_uniques, dtype=object).astype(str))
+    return CountGrid(pd.Index(np.asarray(t_uniques, dtype=object).astype(str)), periods,
+                     pd.DatetimeIndex(_period_start(pd.Series(periods))), value.reshape(nt, npd),
+                     n_parts.reshape(nt, npd), n_missing.reshape(nt, npd))
 
 
 def complete_periods(ds: Dataset, indicator_id: str, freq: str) -> list[str]:
@@ -180,6 +222,29 @@ def population_table(ds: Dataset, rate_base: str) -> pd.DataFrame:
     return p.loc[m, ["territory_id", "year", "population"]]
 
 
+def population_matrix(ds: Dataset, rate_base: str) -> pd.DataFrame:
+    """Population (persons) of the rate_base group as a wide table: index territory_id, one column
+    per year, NaN where unknown. Computed once per dataset."""
+    key = ("population_matrix", rate_base)
+    if key not in ds.derived:
+        pop = population_table(ds, rate_base)
+        wide = pop.pivot(index="territory_id", columns="year", values="population")
+        wide.index = wide.index.astype(str)
+        ds.derived[key] = wide
+    return ds.derived[key]
+
+
+def population_at(ds: Dataset, rate_base: str, territory_ids: pd.Index, years: list[int]) -> np.ndarray:
+    """Population of each territory (rows) in each year (columns) for the rate_base group: an array of
+    shape (len(territory_ids), len(years)), NaN where the population is unknown."""
+    wide = population_matrix(ds, rate_base)
+    rows = wide.index.get_indexer(pd.Index(territory_ids).astype(str))
+    cols = wide.columns.get_indexer(pd.Index(years))
+    vals = np.column_stack([wide.to_numpy(float), np.full(len(wide), np.nan)])  # last column: unknown year
+    vals = np.vstack([vals, np.full(vals.shape[1], np.nan)])  # last row: unknown territory
+    return vals[rows[:, None], cols[None, :]]
+
+
 def add_rates(ds: Dataset, counts: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
     """Add `population` (of the period's year, for the indicator's rate_base) and `rate`
     = value / population × rate_per to a table of counts (as returned by aggregate_counts).
@@ -210,6 +275,15 @@ def _ancestors(ds: Dataset, ids: pd.Series, from_level: int, to_level: int) -> p
     for _ in range(from_level - to_level):
         out = out.map(parent).astype(str)
     return out
+
+
+def _codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of a column of ids and the ids they stand for (-1: no id). The loader stores ids
+    as categoricals, whose codes are free; hand-built frames may hold plain strings."""
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        return ids.cat.codes.to_numpy(), pd.Index(ids.cat.categories.astype(str))
+    codes, uniques = pd.factorize(ids.astype(str))
+    return codes, pd.Index(uniques)
 
 
 def _period_start(period: pd.Series) -> pd.Series:

@@ -7,7 +7,9 @@ For the demo (340 municipalities) and a Mexico-scale dataset (2,475 municipaliti
   plotly's JSON encoder as Dash does: bytes (raw and gzip) and server time p50/p95 over N distinct
   filter changes, cold (memo cache cleared before each call) and warm (repeated, memo hits);
 - `callback_response`: the whole response of the page's update callback (Patch + legend + source +
-  ranking rows + selection card), raw and gzip;
+  ranking query and columns + selection card), raw and gzip;
+- `ranking_block`: the first block of 100 ranking rows the grid then asks for (infinite row model):
+  server time and bytes;
 - `first_load`: the initial figure plus the boundary files (gzip, as served by app.py);
 - `naive`: the same map rebuilt as one full figure with the geometry embedded, on each change;
 - `ratio`: naive bytes / Patch bytes.
@@ -210,8 +212,10 @@ def measure(name: str, data_dir: Path | None, calls: int, geometry_origin: str =
     n_munis = len(ctx.dataset.territories_at(2, within=ctx.dataset.main_country))
     seq = _filter_sequence(ctx, calls)
 
-    def run(cold: bool) -> tuple[list[float], list[int], list[int], list[int], list[int]]:
+    def run(cold: bool) -> tuple[list[float], list[int], list[int], list[int], list[int], list[float], list[int],
+                                 list[int]]:
         times, raw, gz, resp_raw, resp_gz = [], [], [], [], []
+        btimes, braw, bgz = [], [], []  # the first block of ranking rows the grid then asks for
         for i, s in enumerate(seq):
             if cold:
                 ctx.cache.clear()
@@ -232,16 +236,22 @@ def measure(name: str, data_dir: Path | None, calls: int, geometry_origin: str =
                                   s["pooled"], s["period_index"], s["method"], s["small"], s["dept"], "all", None,
                                   {"lang": "es", "level": 2})
             ids = ["map-graph.figure", "map-legend.children", "map-source.children", "map-note.children",
-                   "map-note.is_open", "map-period-label.children", "map-state.data", "map-grid.rowData",
+                   "map-note.is_open", "map-period-label.children", "map-state.data", "map-rank-query.data",
                    "map-grid.columnDefs", "map-rank-caption.children", "map-selected.children",
                    "map-grid.selectedRows"]
             full = _dash_response({k: v for k, v in zip(ids, outs)})
             resp_raw.append(len(full))
             resp_gz.append(len(gzip.compress(full, 6)))
-        return times, raw, gz, resp_raw, resp_gz
+            t = time.perf_counter()
+            block = cb.ranking_block(ctx, {"startRow": 0, "endRow": 100, "sortModel": []}, outs[7], "")
+            bbody = _dash_response({"map-grid": {"getRowsResponse": block}})
+            btimes.append(time.perf_counter() - t)
+            braw.append(len(bbody))
+            bgz.append(len(gzip.compress(bbody, 6)))
+        return times, raw, gz, resp_raw, resp_gz, btimes, braw, bgz
 
     for label, cold in (("cold", True), ("warm", False)):
-        times, raw, gz, rraw, rgz = run(cold)
+        times, raw, gz, rraw, rgz, btimes, braw, bgz = run(cold)
         print(json.dumps({
             "bench": "map_filter", "dataset": name, "municipalities": n_munis, "what": "filter_change",
             "cache": label, "calls": len(times),
@@ -251,6 +261,10 @@ def measure(name: str, data_dir: Path | None, calls: int, geometry_origin: str =
             "patch_gzip_kb_p50": round(statistics.median(gz) / 1024, 1),
             "callback_response_kb_p50": round(statistics.median(rraw) / 1024, 1),
             "callback_response_gzip_kb_p50": round(statistics.median(rgz) / 1024, 1),
+            "callback_response_kb_max": round(max(rraw) / 1024, 1),
+            "ranking_block_ms_p95": round(_pct(btimes, 0.95) * 1000, 1),
+            "ranking_block_kb_p50": round(statistics.median(braw) / 1024, 1),
+            "ranking_block_gzip_kb_p50": round(statistics.median(bgz) / 1024, 1),
         }), flush=True)
 
     # first load: the initial figure (in the page layout) + boundaries as served (gzip)
@@ -297,7 +311,7 @@ def measure(name: str, data_dir: Path | None, calls: int, geometry_origin: str =
         "response_kb_p50": round(statistics.median(nraw) / 1024, 1),
         "response_gzip_kb_p50": round(statistics.median(ngz) / 1024, 1),
     }), flush=True)
-    _, raw, gz, _, _ = run(False)
+    _, raw, gz, _, _, _, _, _ = run(False)
     print(json.dumps({
         "bench": "map_filter", "dataset": name, "municipalities": n_munis, "what": "ratio_naive_over_patch",
         "bytes_raw": round(statistics.median(nraw) / statistics.median(raw), 1),

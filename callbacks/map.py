@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import math
+import unicodedata
 from functools import lru_cache
 from typing import Any
 
@@ -36,6 +37,7 @@ from analytics.map_values import (
 from callbacks.context import AppContext
 from components import map as _map_strings  # noqa: F401  (registers the page strings)
 from components import map_figure as mf
+from components.map import RANK_BLOCK
 from components.formatting import fmt_number, fmt_period, fmt_signed_percent
 from components.i18n import norm_lang, t
 from components.urlstate import encode_search
@@ -266,6 +268,57 @@ def ranking_columns(mv: MapValues, value_header: str, lang: str) -> list[dict[st
     return cols
 
 
+def rank_query(f: MapFilters, method: str, small: int, dept: str | None, top: str, lang: str) -> dict[str, Any]:
+    """What the ranking shows, as the small dict the page keeps in `map-rank-query`: the grid asks
+    the server for rows block by block (infinite row model), so a filter change sends this instead of
+    every row."""
+    return {"ind": f.indicator_id, "lvl": f.level, "measure": f.measure, "sex": f.sex, "gran": f.granularity,
+            "pooled": f.pooled, "period": f.period, "cls": method, "small": small,
+            "dept": dept if f.level == 2 else None, "top": top or "all", "lang": lang}
+
+
+def _fold(text: Any) -> str:
+    """Lower case without accents, for searching names ('peten' finds 'Petén')."""
+    return "".join(c for c in unicodedata.normalize("NFKD", str(text)) if not unicodedata.combining(c)).casefold()
+
+
+def ranking_view(ctx: AppContext, query: dict[str, Any], search: str | None = None,
+                 sort_model: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Every row the ranking shows for `query`: searched (name or department, ignoring case and
+    accents) and sorted as the grid asks (`sort_model`: AG Grid's [{colId, sort}]; rank order when
+    empty; blanks last either way). The grid's blocks and the downloads are slices of this list."""
+    q = query or {}
+    f = normalize_filters(ctx.dataset, q.get("ind"), q.get("lvl"), q.get("measure"), q.get("sex"), q.get("gran"),
+                          bool(q.get("pooled")), q.get("period"))
+    method = q.get("cls") if q.get("cls") in METHODS else DEFAULT_METHOD
+    mv, _ = compute(ctx, f, _small(q.get("small")), method)
+    within = _dept(ctx, q.get("dept")) if f.level == 2 else None
+    top = q.get("top") if q.get("top") in TOP_CHOICES else "all"
+    rows = ranking_rows(mv, within, top, norm_lang(q.get("lang", "es")))
+    needle = _fold(search or "").strip()
+    if needle:
+        rows = [r for r in rows if needle in _fold(r["name"]) or needle in _fold(r.get("department") or "")]
+    for item in reversed(sort_model or []):
+        col, desc = item.get("colId"), item.get("sort") == "desc"
+        if not rows or col not in rows[0]:
+            continue
+        present = [r for r in rows if r[col] not in (None, "")]
+        blank = [r for r in rows if r[col] in (None, "")]
+        rows = sorted(present, key=lambda r: _fold(r[col]) if isinstance(r[col], str) else r[col],
+                      reverse=desc) + blank
+    return rows
+
+
+def ranking_block(ctx: AppContext, request: dict[str, Any] | None, query: dict[str, Any],
+                  search: str | None) -> dict[str, Any]:
+    """The rows of one block the grid asked for ({startRow, endRow, sortModel}) and the row count."""
+    req = request or {}
+    rows = ranking_view(ctx, query, search, req.get("sortModel"))
+    start = max(int(req.get("startRow") or 0), 0)
+    end = max(int(req.get("endRow") or start + RANK_BLOCK), start)
+    return {"rowData": rows[start:end], "rowCount": len(rows)}
+
+
 def value_header(ctx: AppContext, f: MapFilters, mv: MapValues, lang: str) -> str:
     rate_base = str(ctx.dataset.indicator(f.indicator_id)["rate_base"])
     unit = mf.unit_label(mv, rate_base, lang)
@@ -365,7 +418,7 @@ def initial_state(ctx: AppContext, params: dict[str, str], lang: str) -> dict[st
                            for m in METHODS],
         "slider": slider_props(f, lang),
         "period_text": fmt_period(f.period, lang),
-        "rows": ranking_rows(mv, dept if f.level == 2 else None, top, lang),
+        "rank_query": rank_query(f, method, small, dept, top, lang),
         "columns": ranking_columns(mv, value_header(ctx, f, mv, lang), lang),
         "rank_caption": rank_caption(ctx, mv, dept if f.level == 2 else None, lang),
         "top_options": top_options(lang),
@@ -493,7 +546,7 @@ def register(app: Dash, ctx: AppContext) -> None:
         Output("map-graph", "figure"), Output("map-legend", "children"), Output("map-source", "children"),
         Output("map-note", "children"), Output("map-note", "is_open"), Output("map-period-label", "children"),
         Output("map-state", "data", allow_duplicate=True),
-        Output("map-grid", "rowData"), Output("map-grid", "columnDefs"), Output("map-rank-caption", "children"),
+        Output("map-rank-query", "data"), Output("map-grid", "columnDefs"), Output("map-rank-caption", "children"),
         Output("map-selected", "children"), Output("map-grid", "selectedRows"),
         Input("map-indicator", "value"), Input("map-level", "value"), Input("map-measure", "value"),
         Input("map-sex", "value"), Input("map-gran", "value"), Input("map-pooled", "value"),
@@ -510,10 +563,9 @@ def register(app: Dash, ctx: AppContext) -> None:
     @app.callback(
         Output("map-selection", "data"),
         Input("map-graph", "clickData"), Input("map-grid", "cellClicked"), Input("map-clear", "n_clicks"),
-        State("map-grid", "virtualRowData"),
         prevent_initial_call=True,
     )
-    def select(click, cell, _clear, rows):
+    def select(click, cell, _clear):
         trig = dash_ctx.triggered_id
         if trig == "map-clear":
             return None
@@ -525,14 +577,26 @@ def register(app: Dash, ctx: AppContext) -> None:
         return no_update
 
     @app.callback(
-        Output("map-grid", "dashGridOptions"),
-        Input("map-search", "value"),
+        Output("map-grid", "getRowsResponse"),
+        Input("map-grid", "getRowsRequest"),
+        State("map-rank-query", "data"), State("map-search", "value"),
         prevent_initial_call=True,
     )
-    def search(text):
-        p = Patch()
-        p["quickFilterText"] = text or ""
-        return p
+    def ranking_rows_block(request, query, search):
+        return ranking_block(ctx, request, query, search)
+
+    # a new query or search: the grid drops its blocks and asks again (it keeps its sort)
+    app.clientside_callback(
+        """function(query, search) {
+            if (window.dash_ag_grid) {
+                dash_ag_grid.getApiAsync('map-grid').then(function(api) { api.purgeInfiniteCache(); });
+            }
+            return window.dash_clientside.no_update;
+        }""",
+        Output("map-rank-purge", "data"),
+        Input("map-rank-query", "data"), Input("map-search", "value"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output("url", "search", allow_duplicate=True),
@@ -553,13 +617,15 @@ def register(app: Dash, ctx: AppContext) -> None:
     @app.callback(
         Output("map-download", "data"),
         Input("map-dl-csv", "n_clicks"), Input("map-dl-xlsx", "n_clicks"),
-        State("map-grid", "virtualRowData"), State("map-grid", "columnDefs"), State("map-source", "children"),
-        State("map-indicator", "value"),
+        State("map-rank-query", "data"), State("map-search", "value"), State("map-grid", "getRowsRequest"),
+        State("map-grid", "columnDefs"), State("map-source", "children"),
         prevent_initial_call=True,
     )
-    def download(_csv, _xlsx, rows, columns, source, indicator):
+    def download(_csv, _xlsx, query, search, request, columns, source):
+        # every row the grid holds for this query, search and sort (not only the blocks loaded)
         kind = "xlsx" if dash_ctx.triggered_id == "map-dl-xlsx" else "csv"
-        return download_payload(kind, rows or [], columns or [], source or "", indicator or "map")
+        rows = ranking_view(ctx, query, search, (request or {}).get("sortModel"))
+        return download_payload(kind, rows, columns or [], source or "", (query or {}).get("ind") or "map")
 
     # play through time: advance the slider on each tick; the button toggles the ticker
     app.clientside_callback(
@@ -586,7 +652,7 @@ def register(app: Dash, ctx: AppContext) -> None:
 def page_update(ctx: AppContext, trig: Any, indicator, level, measure, sex, gran, pooled, period_index, method,
                 small, dept, top, sel, state) -> tuple[Any, ...]:
     """Every output of the page's update callback (a plain function for tests): the figure Patch,
-    legend, source, note, period label, state, ranking rows/columns/caption, selection card/rows."""
+    legend, source, note, period label, state, ranking query/columns/caption, selection card/rows."""
     state = dict(state or {})
     if trig == "map-selection" and "selected" in state and sel == state["selected"]:
         # dcc.Store announces its data when it mounts: nothing changed, send nothing. (A figure sent
@@ -605,7 +671,8 @@ def page_update(ctx: AppContext, trig: Any, indicator, level, measure, sex, gran
     if trig == "map-selection" and not level_changed:
         return (patch, nu, nu, nu, nu, nu, state, nu, nu, nu, card, sel_rows)
     within = dpt if f.level == 2 else None  # a department filters the municipalities it holds
-    rows = ranking_rows(mv, within, top or "all", lang)
+    rows = rank_query(f, method if method in METHODS else DEFAULT_METHOD, _small(small), dpt,
+                      top if top in TOP_CHOICES else "all", lang)
     cols = ranking_columns(mv, value_header(ctx, f, mv, lang), lang)
     caption = rank_caption(ctx, mv, within, lang)
     if trig in ("map-dept", "map-top") and not level_changed:

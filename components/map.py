@@ -17,6 +17,8 @@ from dash import dcc, html
 from components.figures import graph, source_note
 from components.i18n import register, t
 
+RANK_BLOCK = 100  # rows per block the ranking grid fetches from the server
+
 register(
     {
         "map.title": ("Mapa municipal", "Map explorer"),
@@ -157,16 +159,19 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
     )
     legend = html.Div(st["legend_children"], id="map-legend", className="map-legend", role="list",
                       **{"aria-label": t("map.legend.title", lang)})
+    # Rows come from the server block by block (infinite row model): with 2,500 municipalities a
+    # filter change sends a small query, not every row; sorting and search run on the server too.
     grid = dag.AgGrid(
         id="map-grid",
-        rowData=st["rows"],
+        rowModelType="infinite",
         columnDefs=st["columns"],
         getRowId="params.data.territory_id",
         defaultColDef={"sortable": True, "resizable": True, "filter": False, "suppressMovable": True,
                        "wrapHeaderText": True, "autoHeaderHeight": True},
-        dashGridOptions={"quickFilterText": st["search"], "rowSelection": {"mode": "singleRow",
-                         "checkboxes": False, "enableClickSelection": True}, "animateRows": False,
-                         "suppressCellFocus": False, "localeText": st["grid_locale"]},
+        dashGridOptions={"rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
+                         "animateRows": False, "suppressCellFocus": False, "localeText": st["grid_locale"],
+                         "cacheBlockSize": RANK_BLOCK, "maxBlocksInCache": 30, "infiniteInitialRowCount": 1,
+                         "blockLoadDebounceMillis": 50},
         className="ag-theme-alpine map-grid",
         style={"height": "560px", "width": "100%"},
         csvExportParams={"fileName": "ranking.csv"},
@@ -228,6 +233,8 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
             ),
             dcc.Store(id="map-state", data=st["store"]),
             dcc.Store(id="map-selection", data=st["selected"]),
+            dcc.Store(id="map-rank-query", data=st["rank_query"]),
+            dcc.Store(id="map-rank-purge"),
         ],
         fluid=True,
         className="py-3 map-page",

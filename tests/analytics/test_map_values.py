@@ -12,6 +12,8 @@ Plus `trust`, a department-level survey percent for 2023-Q1 (D1 40.0, D2 55.5).
 
 from __future__ import annotations
 
+import dataclasses
+
 import math
 from pathlib import Path
 
@@ -22,6 +24,7 @@ import pytest
 from analytics.dataset import Dataset, DatasetMeta
 from analytics.map_values import (
     MapQuery,
+    normalize_filters,
     change_classes,
     change_classification,
     classify,
@@ -101,6 +104,20 @@ def test_options_of_a_count_and_a_survey_indicator():
     assert period_freq("2023") == "Y" and period_freq("2023-Q4") == "Q" and period_freq("2023-07") == "M"
     with pytest.raises(ValueError):
         period_freq("2023-13x")
+
+
+def test_a_year_the_series_does_not_cover_is_not_offered_and_not_the_default():
+    """A monthly series that stops in June 2023 has no 2023 annual total: years stop at 2022 (the
+    default), quarters at 2023-Q2, months at 2023-06."""
+    ds = tiny()
+    obs = ds.observations
+    cut = obs.loc[~((obs["indicator_id"] == "hom") & (obs["period_start"] > pd.Timestamp(2023, 6, 1)))]
+    ds = dataclasses.replace(ds, observations=cut.reset_index(drop=True))
+    assert period_choices(ds, "hom", "Y") == ["2020", "2021", "2022"]
+    assert period_choices(ds, "hom", "Q")[-1] == "2023-Q2"
+    assert period_choices(ds, "hom", "M")[-1] == "2023-06"
+    assert normalize_filters(ds, "hom", 2, "rate", "total", "Y").period == "2022"
+    assert normalize_filters(ds, "hom", 2, "rate", "total", "Y", period="2023").period == "2022"
 
 
 def test_municipal_rates_counts_small_numbers_and_ties():

@@ -41,9 +41,29 @@ def _figure(page) -> dict:
 
 
 def _grid_rows(page) -> list[dict]:
+    """Every row of the ranking grid in display order. The grid loads rows from the server in blocks
+    (infinite row model): scroll each block into view and wait for its data before reading."""
     return page.evaluate(
-        """async () => { const api = await dash_ag_grid.getApiAsync('map-grid'); const out = [];
-        api.forEachNodeAfterFilterAndSort(n => out.push(n.data)); return out; }"""
+        """async () => {
+        const api = await dash_ag_grid.getApiAsync('map-grid');
+        const sleep = ms => new Promise(r => setTimeout(r, ms));
+        const loaded = async (i) => { for (let k = 0; k < 400; k++) {
+            const nd = api.getDisplayedRowAtIndex(i); if (nd && nd.data) { return true; } await sleep(50); }
+            return false; };
+        let missing = [];
+        for (let attempt = 0; attempt < 20; attempt++) {  // a purge (new query) may drop blocks meanwhile
+            if (!(await loaded(0))) { return []; }
+            const n = api.getDisplayedRowCount();
+            for (let i = 0; i < n; i += 50) { api.ensureIndexVisible(i, 'top'); await loaded(i); }
+            api.ensureIndexVisible(0, 'top');
+            const out = [];
+            for (let i = 0; i < n; i++) { const nd = api.getDisplayedRowAtIndex(i); out.push(nd && nd.data ? nd.data : null); }
+            if (out.every(r => r !== null)) { return out; }
+            missing = out.map((r, i) => r === null ? i : -1).filter(i => i >= 0);
+            await sleep(200);
+        }
+        throw new Error('the ranking grid never loaded rows ' + missing.slice(0, 10) + ' of ' +
+                        api.getDisplayedRowCount() + ': ' + JSON.stringify(api.getCacheBlockState())); }"""
     )
 
 

@@ -110,3 +110,30 @@ def test_url_state_round_trip(ctx):
     f = st["filters"]
     assert (f.indicator_id, f.measure, f.granularity, f.period) == ("vawg_complaints", "change", "Q", "2023-Q4")
     assert st["dept"] == "05" and st["selected"] == "0501" and st["top"] == "top10" and params["lang"] == "en"
+
+
+def test_ranking_blocks_are_searched_sorted_and_sliced_on_the_server(ctx):
+    """The grid asks for rows block by block; search ignores case and accents, sorting puts blanks
+    last, and the blocks put together are exactly the ranking."""
+    f = cb.normalize_filters(ctx.dataset, "homicides", 2, "rate", "total", "Y", False, "2024")
+    query = cb.rank_query(f, "quantiles", 10, None, "all", "es")
+    mv, _ = cb.compute(ctx, f, 10, "quantiles")
+    everything = cb.ranking_rows(mv, None, "all", "es")
+    assert len(everything) == 340
+    first = cb.ranking_block(ctx, {"startRow": 0, "endRow": 100, "sortModel": []}, query, "")
+    rest = [cb.ranking_block(ctx, {"startRow": a, "endRow": a + 100, "sortModel": []}, query, "")["rowData"]
+            for a in (100, 200, 300)]
+    assert first["rowCount"] == 340 and len(first["rowData"]) == 100 and [len(b) for b in rest] == [100, 100, 40]
+    assert first["rowData"] + sum(rest, []) == everything
+    # 'peten' (no accent, lower case) finds the 14 municipalities of Petén by their department
+    peten = cb.ranking_block(ctx, {"startRow": 0, "endRow": 100}, query, "peten")
+    assert peten["rowCount"] == 14 and {r["department"] for r in peten["rowData"]} == {"Petén"}
+    # sorted by value ascending: non-decreasing values, territories without a value at the end
+    asc = cb.ranking_view(ctx, query, "", [{"colId": "value", "sort": "asc"}])
+    values = [r["value"] for r in asc]
+    known = [v for v in values if v is not None]
+    assert known == sorted(known) and values[len(known):] == [None] * (len(values) - len(known))
+    # by name descending, inside a department and a top 10
+    q5 = cb.rank_query(f, "quantiles", 10, "05", "top10", "es")
+    names = [r["name"] for r in cb.ranking_view(ctx, q5, None, [{"colId": "name", "sort": "desc"}])]
+    assert len(names) == 10 and names == sorted(names, key=cb._fold, reverse=True)
