@@ -44,13 +44,52 @@ RATE_BASES: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class Source:
-    """One cited source from datapackage.json `sources`."""
+    """One cited source from datapackage.json `sources`. `title_en`/`publisher_en` are optional English
+    versions; without them the one title (publisher) is shown in both languages."""
 
     id: str
     title: str
     path: str = ""
     publisher: str = ""
     year: str = ""
+    title_en: str = ""
+    publisher_en: str = ""
+
+    def title_for(self, lang: str) -> str:
+        """The title in `lang` ('en' uses `title_en` when given), else the one title."""
+        return self.title_en if lang == "en" and self.title_en else self.title
+
+    def publisher_for(self, lang: str) -> str:
+        return self.publisher_en if lang == "en" and self.publisher_en else self.publisher
+
+
+@dataclass(frozen=True)
+class LevelName:
+    """What a dataset calls one of its sub-national levels in one language: 'Municipio'/'Municipios'.
+    `gender` ('m' or 'f') is used in Spanish sentences ('un municipio', 'una provincia'); `abbr` is the
+    short form shown after a name to tell a level-1 territory from a namesake ('Escuintla (depto.)')."""
+
+    singular: str
+    plural: str
+    gender: str = "m"
+    abbr: str = ""
+
+
+def lower_first(text: str) -> str:
+    """'Municipio (distrito)' -> 'municipio (distrito)', for a level name inside a sentence; an
+    acronym ('CA') is left as it is."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+# Today's Guatemalan names: the default when datapackage.json has no `level_labels`.
+DEFAULT_LEVEL_LABELS: dict[int, dict[str, LevelName]] = {
+    1: {"es": LevelName("Departamento", "Departamentos", "m", "depto."),
+        "en": LevelName("Department", "Departments", "m", "dept.")},
+    2: {"es": LevelName("Municipio", "Municipios", "m", "mun."),
+        "en": LevelName("Municipality", "Municipalities", "m", "mun.")},
+}
 
 
 @dataclass(frozen=True)
@@ -69,6 +108,26 @@ class DatasetMeta:
     sources: tuple[Source, ...]
     licenses: tuple[dict[str, str], ...]
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+    level_labels: dict[int, dict[str, LevelName]] = field(compare=False,
+                                                          default_factory=lambda: dict(DEFAULT_LEVEL_LABELS))
+
+    def title_for(self, lang: str) -> str:
+        """The dataset title in `lang` (English when `title_en` is given)."""
+        return self.title_en if lang == "en" and self.title_en else self.title
+
+    def level_name(self, level: int, lang: str, plural: bool = False) -> str:
+        """What the dataset calls a level: 'Municipio', 'Estados', 'Department'... (capitalised as given)."""
+        n = self.level_term(level, lang)
+        return n.plural if plural else n.singular
+
+    def level_term(self, level: int, lang: str) -> LevelName:
+        lang = "en" if lang == "en" else "es"
+        by_lang = self.level_labels.get(int(level)) or DEFAULT_LEVEL_LABELS[int(level)]
+        return by_lang.get(lang) or DEFAULT_LEVEL_LABELS[int(level)][lang]
+
+    def license_title(self, lic: dict[str, str], lang: str) -> str:
+        """A licence's title in `lang` (its `title_en` when given)."""
+        return (lic.get("title_en") or lic.get("title", "")) if lang == "en" else lic.get("title", "")
 
     def source(self, source_id: str) -> Source:
         """The Source with this id; an unknown id is returned as a Source whose title is the id itself

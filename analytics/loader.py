@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics.dataset import Dataset, DatasetMeta, Source
+from analytics.dataset import DEFAULT_LEVEL_LABELS, Dataset, DatasetMeta, LevelName, Source, lower_first
 from analytics.validation import (
     ALL_TABLES,
     COST_REFERENCES,
@@ -86,6 +86,8 @@ def build_meta(desc: dict[str, Any]) -> DatasetMeta:
             path=str(s.get("path", "")),
             publisher=str(s.get("publisher", "")),
             year=str(s.get("year", "")),
+            title_en=str(s.get("title_en") or ""),
+            publisher_en=str(s.get("publisher_en") or ""),
         )
         for s in desc.get("sources") or []
     )
@@ -104,7 +106,23 @@ def build_meta(desc: dict[str, Any]) -> DatasetMeta:
         sources=sources,
         licenses=licenses,
         raw=desc,
+        level_labels=build_level_labels(desc.get("level_labels")),
     )
+
+
+def build_level_labels(labels: Any) -> dict[int, dict[str, LevelName]]:
+    """The level names of a (validated) `level_labels` field; levels it leaves out keep the defaults
+    (analytics.dataset.DEFAULT_LEVEL_LABELS: Departamento/Department, Municipio/Municipality). A
+    language without an abbreviation uses the lower-case singular ('(estado)')."""
+    out = {lv: dict(by_lang) for lv, by_lang in DEFAULT_LEVEL_LABELS.items()}
+    for level, by_lang in (labels or {}).items():
+        out[int(level)] = {
+            lang: LevelName(singular=str(n["singular"]).strip(), plural=str(n["plural"]).strip(),
+                            gender=str(n.get("gender") or "m"),
+                            abbr=str(n.get("abbr") or "").strip() or lower_first(str(n["singular"]).strip()))
+            for lang, n in by_lang.items()
+        }
+    return out
 
 
 def with_optional_columns(df: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:

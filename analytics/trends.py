@@ -363,11 +363,12 @@ def _is_under(ds: Dataset, tid: str, ancestor: str) -> bool:
 
 
 # ---- cross-country official rates ----------------------------------------------------------------
-def cross_country(ds: Dataset, indicator_id: str = "homicide_rate_official") -> pd.DataFrame:
+def cross_country(ds: Dataset, indicator_id: str = "homicide_rate_official", lang: str = "es") -> pd.DataFrame:
     """Published national rates by country and year, as given (never re-aggregated or interpolated).
     Every year from the first to the last year of the indicator is a row for every country that has
     at least one value; a year without a figure has a missing value. Columns: territory_id, name, year,
-    period, value, source (source id of the row, else the indicator's), source_title."""
+    period, value, source (source id of the row, else the indicator's), source_title (in `lang`: the
+    source's `title_en` for 'en' when it has one)."""
     obs = ds.observations
     sel = obs.loc[(obs["indicator_id"] == indicator_id) & (obs["sex"] == "total")]
     cols = ["territory_id", "name", "year", "period", "value", "source", "source_title"]
@@ -394,7 +395,7 @@ def cross_country(ds: Dataset, indicator_id: str = "homicide_rate_official") -> 
         else:
             sources.append(str(s) if isinstance(s, str) and s.strip() else default_source)
     df["source"] = pd.Series(sources, index=df.index, dtype=object)
-    df["source_title"] = pd.Series([ds.meta.source(s).title if s else None for s in sources], index=df.index,
+    df["source_title"] = pd.Series([ds.meta.source(s).title_for(lang) if s else None for s in sources], index=df.index,
                                    dtype=object)
     df["name"] = df["territory_id"].map(lambda t: ds.name(t) if t in ds.territories.index else t)
     df["period"] = df["year"].astype(str)

@@ -715,10 +715,71 @@ def check_datapackage(root: Path) -> tuple[dict[str, Any] | None, list[Problem]]
     for name in ("sources", "licenses", "resources"):
         if name in desc and not isinstance(desc[name], list):
             problems.append(Problem(DATAPACKAGE, None, name, None, "must be an array"))
+    if "title_en" in desc and not (isinstance(desc["title_en"], str) and desc["title_en"].strip()):
+        problems.append(Problem(DATAPACKAGE, None, "title_en", str(desc["title_en"]),
+                                "must be a non-empty string (or leave it out)"))
     for i, s in enumerate(desc.get("sources") or []):
         if not isinstance(s, dict) or not isinstance(s.get("id"), str):
             problems.append(Problem(DATAPACKAGE, None, f"sources[{i}]", None, "a source needs a string 'id'"))
+            continue
+        for key in ("title", "title_en", "publisher", "publisher_en", "path", "year"):
+            if key in s and not isinstance(s[key], str):
+                problems.append(Problem(DATAPACKAGE, None, f"sources[{i}].{key}", str(s[key]),
+                                        f"must be a string (source '{s['id']}')"))
+    for i, lic in enumerate(desc.get("licenses") or [] if isinstance(desc.get("licenses"), list) else []):
+        if isinstance(lic, dict) and "title_en" in lic and not isinstance(lic["title_en"], str):
+            problems.append(Problem(DATAPACKAGE, None, f"licenses[{i}].title_en", str(lic["title_en"]),
+                                    "must be a string"))
+    if "level_labels" in desc:
+        problems += level_label_problems(desc["level_labels"])
     return desc, problems
+
+
+LEVEL_LABEL_LANGS = ("es", "en")
+
+
+def level_label_problems(labels: Any) -> list[Problem]:
+    """`level_labels` (optional): {"1"|"2": {"es"|"en": {"singular", "plural", "gender"?, "abbr"?}}}.
+    Each level given needs both languages and, in each, a singular and a plural."""
+    where = "level_labels"
+    if not isinstance(labels, dict):
+        return [Problem(DATAPACKAGE, None, where, None, 'must be an object such as {"1": {"es": {...}, "en": {...}}}')]
+    out: list[Problem] = []
+    for level, by_lang in labels.items():
+        lw = f"{where}.{level}"
+        if str(level) not in ("1", "2"):
+            out.append(Problem(DATAPACKAGE, None, lw, str(level), 'unknown level: use "1" (admin-1) or "2" (admin-2)'))
+            continue
+        if not isinstance(by_lang, dict):
+            out.append(Problem(DATAPACKAGE, None, lw, None, 'must be an object with "es" and "en"'))
+            continue
+        for lang in LEVEL_LABEL_LANGS:
+            if lang not in by_lang:
+                out.append(Problem(DATAPACKAGE, None, f"{lw}.{lang}", None, "required field is missing"))
+        for lang, names in by_lang.items():
+            nw = f"{lw}.{lang}"
+            if lang not in LEVEL_LABEL_LANGS:
+                out.append(Problem(DATAPACKAGE, None, nw, str(lang), 'unknown language: use "es" and "en"'))
+                continue
+            if not isinstance(names, dict):
+                out.append(Problem(DATAPACKAGE, None, nw, None, 'must be an object {"singular": ..., "plural": ...}'))
+                continue
+            for key in ("singular", "plural"):
+                v = names.get(key)
+                if key not in names:
+                    out.append(Problem(DATAPACKAGE, None, f"{nw}.{key}", None, "required field is missing"))
+                elif not isinstance(v, str) or not v.strip():
+                    out.append(Problem(DATAPACKAGE, None, f"{nw}.{key}", str(v), "must be a non-empty string"))
+            if "gender" in names and names["gender"] not in ("m", "f"):
+                out.append(Problem(DATAPACKAGE, None, f"{nw}.gender", str(names["gender"]),
+                                   'must be "m" or "f" (grammatical gender, for Spanish articles)'))
+            if "abbr" in names and not (isinstance(names["abbr"], str) and names["abbr"].strip()):
+                out.append(Problem(DATAPACKAGE, None, f"{nw}.abbr", str(names["abbr"]), "must be a non-empty string"))
+            unknown = sorted(set(names) - {"singular", "plural", "gender", "abbr"})
+            if unknown:
+                out.append(Problem(DATAPACKAGE, None, nw, ", ".join(map(str, unknown)),
+                                   "unknown field(s); allowed: singular, plural, gender, abbr"))
+    return out
 
 
 def check_index_config(root: Path, indicator_ids: pd.Index | None) -> tuple[dict[str, Any] | None, list[Problem]]:

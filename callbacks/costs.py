@@ -66,7 +66,8 @@ def study_source_text(ctx: AppContext, rows: pd.DataFrame, year: int, lang: str,
     names = []
     for sid in ids:
         s = ctx.dataset.meta.source(sid)
-        names.append(f"{s.publisher}, {s.title}" if s.publisher else s.title)
+        title, publisher = s.title_for(lang), s.publisher_for(lang)
+        names.append(f"{publisher}, {title}" if publisher else title)
     text = source_line("; ".join(names) or "—", str(year), lang)
     if illustrative:
         text += " · " + t("costs.illustrative.legend", lang)
@@ -420,7 +421,7 @@ def download_frame(ctx: AppContext, view: CostsView, lang: str) -> pd.DataFrame:
         f = f.assign(
             country=[cc.country_name(ctx, str(x), lang) for x in f["country_iso3"]],
             label=f["label_en"] if lang == "en" else f["label_es"],
-            source_title=[ctx.dataset.meta.source(str(s)).title for s in f["source"]],
+            source_title=[ctx.dataset.meta.source(str(s)).title_for(lang) for s in f["source"]],
         )
         for col in cols:
             if col not in f.columns:

@@ -23,7 +23,7 @@ from callbacks.context import AppContext
 from components import index as ui
 from components.figures import graph, source_note
 from components.formatting import fmt_number, fmt_percent
-from components.i18n import t
+from components.i18n import t, tl
 from components.index_method import methodology_panel
 from components.urlstate import encode_search
 
@@ -231,17 +231,17 @@ def weight_shares(svc: IndexService, s: ui.IndexState, lang: str) -> str:
                       for d, w in zip(svc.config.dimensions, s.weights))
 
 
-def summary_cards(ranking: pd.DataFrame, lang: str) -> list[Any]:
+def summary_cards(ranking: pd.DataFrame, lang: str, meta: Any = None) -> list[Any]:
     n_top = int((ranking["group"] == 1).sum())
     robust = int(ranking["robust_high"].fillna(False).astype(bool).sum()) if "robust_high" in ranking else 0
     moved = int((ranking["rank_change"].fillna(0) != 0).sum()) if "rank_change" in ranking else 0
     first = ranking.iloc[0]
     cards = [
-        (fmt_number(n_top, lang), t("index.summary.top", lang), "index-sum-top"),
+        (fmt_number(n_top, lang), tl("index.summary.top", lang, meta), "index-sum-top"),
         (fmt_number(robust, lang), t("index.summary.robust", lang, p=fmt_percent(100 * vi.ROBUST_SHARE, lang, 0)),
          "index-sum-robust"),
         (f"{first['name']}", f"{t('index.summary.first', lang)} ({first['department_name']})", "index-sum-first"),
-        (fmt_number(moved, lang), t("index.summary.moved", lang), "index-sum-moved"),
+        (fmt_number(moved, lang), tl("index.summary.moved", lang, meta), "index-sum-moved"),
     ]
     return [html.Div(html.Div([html.Div(v, className="key-figure index-key"), html.Div(lab, className="key-figure-label")],
                               className="index-card"), className="col-6 col-xl-3", id=cid)
@@ -252,9 +252,9 @@ def detail_children(svc: IndexService, res: vi.IndexResult, ranking: pd.DataFram
                     lang: str) -> tuple[list[Any], list[Any]]:
     """The selected-municipality panel (rank line, contribution chart) and the table of the indicators
     behind the score."""
-    if not tid or tid not in ranking.index:
-        return [html.P(t("index.detail.none", lang), className="text-muted")], []
     ds = svc.ds
+    if not tid or tid not in ranking.index:
+        return [html.P(tl("index.detail.none", lang, ds), className="text-muted")], []
     r = ranking.loc[tid]
     head = [html.H3(f"{r['name']} ({r['department_name']})", className="h5 mb-1", id="index-detail-name")]
     n = int(ranking["score"].notna().sum())
@@ -271,7 +271,7 @@ def detail_children(svc: IndexService, res: vi.IndexResult, ranking: pd.DataFram
             head.append(html.P(t("index.detail.interval", lang, lo=int(r["rank_p05"]), hi=int(r["rank_p95"]),
                                  share=ui.fmt_share(r["share_top_group"], lang)), className="small text-muted mb-1"))
     comp = vi.contribution_comparison(res, tid)
-    labels = [str(r["name"]), t("index.contrib.dept_mean", lang), t("index.contrib.country_mean", lang)]
+    labels = [str(r["name"]), tl("index.contrib.dept_mean", lang, ds), t("index.contrib.country_mean", lang)]
     src = svc.source(res, lang)
     fig = ui.contribution_figure(comp, res.config, labels, t("index.contrib.title", lang), src, lang)
     prof = vi.municipality_profile(ds, res, tid)
@@ -287,7 +287,7 @@ def detail_children(svc: IndexService, res: vi.IndexResult, ranking: pd.DataFram
         def cmp(v: float, basis: str) -> Any:
             out: list[Any] = [fmt_number(v, lang, nd)]
             if basis == "municipal_median":
-                out += [html.Br(), html.Span(t("index.ind.median", lang), className="small text-muted")]
+                out += [html.Br(), html.Span(tl("index.ind.median", lang, ds), className="small text-muted")]
             return out
         rows.append(html.Tr([
             html.Td([html.Span(dim_label[p["dimension"]], className="small text-muted d-block"),
@@ -299,8 +299,8 @@ def detail_children(svc: IndexService, res: vi.IndexResult, ranking: pd.DataFram
             html.Td(fmt_number(p["normalized"], lang, 1), className="text-end"),
         ]))
     table = dbc.Table([
-        html.Thead(html.Tr([html.Th(t("index.ind.indicator", lang)), html.Th(t("index.ind.value", lang), className="text-end"),
-                            html.Th(t("index.ind.department", lang), className="text-end"),
+        html.Thead(html.Tr([html.Th(t("index.ind.indicator", lang)), html.Th(tl("index.ind.value", lang, ds), className="text-end"),
+                            html.Th(tl("index.ind.department", lang, ds), className="text-end"),
                             html.Th(t("index.ind.country", lang), className="text-end"),
                             html.Th(t("index.ind.normalized", lang), className="text-end")])),
         html.Tbody(rows),
@@ -328,6 +328,7 @@ def ranking_export(svc: IndexService, res: vi.IndexResult, ranking: pd.DataFrame
         "window": list(res.inputs.window), "mc_draws": res.config.method.mc_draws, "mc_seed": res.config.method.mc_seed,
     }, ensure_ascii=False)
     out["synthetic_data"] = bool(svc.ds.meta.synthetic)
+    out["source"] = svc.source(res, lang)  # the figure's source line, in the language of the download
     return out.reset_index()
 
 
@@ -402,7 +403,7 @@ def register(app: Dash, ctx: AppContext) -> None:
         src = svc.source(res, lang)
         centre, zoom = svc.map_view()
         fig: Any = ui.map_figure(ranking, res.config, s.color, ctx.boundary_url(2), centre, zoom, src, lang,
-                                 s.selected)
+                                 s.selected, svc.ds.meta)
         # `drawn`: the colour mode of the map the browser holds (None before the first full figure).
         # Same mode: a weight or method change sends the values only, not the whole figure.
         mode: Any = no_update
@@ -410,10 +411,10 @@ def register(app: Dash, ctx: AppContext) -> None:
             fig = map_values_patch(fig)
         else:
             mode = s.color
-        help_text = t("index.ranking_help", lang, n=s.top_n, draws=fmt_number(res.config.method.mc_draws, lang))
+        help_text = tl("index.ranking_help", lang, svc.ds, n=s.top_n, draws=fmt_number(res.config.method.mc_draws, lang))
         method = methodology_panel(svc.ds, res.config, res.inputs.window, res, lang)
         new_search = encode_search(ui.state_params(s, svc.default), search)
-        return (fig, ranking_rows(ranking, lang), summary_cards(ranking, lang), weight_shares(svc, s, lang), method,
+        return (fig, ranking_rows(ranking, lang), summary_cards(ranking, lang, svc.ds.meta), weight_shares(svc, s, lang), method,
                 help_text, src, new_search if new_search != (search or "") else no_update, mode)
 
     @app.callback(

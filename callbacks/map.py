@@ -39,7 +39,7 @@ from components import map as _map_strings  # noqa: F401  (registers the page st
 from components import map_figure as mf
 from components.map import RANK_BLOCK
 from components.formatting import fmt_number, fmt_period, fmt_signed_percent
-from components.i18n import norm_lang, t
+from components.i18n import level_words, norm_lang, t, tl
 from components.urlstate import encode_search
 
 DEFAULT_METHOD = "quantiles"
@@ -119,7 +119,8 @@ def control_options(ctx: AppContext, f: MapFilters, lang: str) -> dict[str, Any]
         if m in o.measures:
             measures.append({"label": rate_label if m == "rate" else t(f"map.ctl.measure.{m}", lang), "value": m})
     return {
-        "level_options": [{"label": t(f"map.ctl.level.{lv}", lang), "value": lv, "disabled": lv not in o.levels}
+        "level_options": [{"label": tl(f"map.ctl.level.{lv}", lang, ctx.dataset), "value": lv,
+                           "disabled": lv not in o.levels}
                           for lv in (2, 1)],
         "measure_options": measures,
         "sex_options": [{"label": t(f"map.ctl.sex.{s}", lang), "value": s} for s in o.sexes],
@@ -142,10 +143,10 @@ def slider_props(f: MapFilters, lang: str) -> dict[str, Any]:
     return {"min": 0, "max": max(len(periods) - 1, 0), "value": periods.index(f.period), "marks": marks}
 
 
-def note_for(f: MapFilters, mv: MapValues, lang: str) -> str:
+def note_for(f: MapFilters, mv: MapValues, lang: str, meta: Any = None) -> str:
     notes = []
     if 2 not in f.options.levels:
-        notes.append(t("map.note.admin1_only", lang))
+        notes.append(tl("map.note.admin1_only", lang, meta))
     if "not_annualised" in mv.notes:
         notes.append(t("map.note.not_annualised", lang))
     if f.measure == "change":
@@ -187,8 +188,9 @@ def _texts(ctx: AppContext, f: MapFilters, mv: MapValues, lang: str) -> tuple[st
     ds = ctx.dataset
     meta = ds.indicator(f.indicator_id)
     rate_base = str(meta["rate_base"])
-    title = mf.figure_title(ds.label(f.indicator_id, lang), mv, rate_base, lang)
-    source = mf.source_text(ds.meta.source(str(meta["source"])).title, mv,
+    title = mf.figure_title(ds.label(f.indicator_id, lang), mv, rate_base, lang,
+                            level_words(ds.meta, lang)[f"adm{mv.query.level}s"])
+    source = mf.source_text(ds.meta.source(str(meta["source"])).title_for(lang), mv,
                             bool(meta["synthetic"]) or ds.meta.synthetic, lang)
     return title, source, rate_base
 
@@ -232,7 +234,7 @@ def ranking_rows(mv: MapValues, dept: str | None, top: str, lang: str) -> list[d
     return rows
 
 
-def ranking_columns(mv: MapValues, value_header: str, lang: str) -> list[dict[str, Any]]:
+def ranking_columns(mv: MapValues, value_header: str, lang: str, meta: Any = None) -> list[dict[str, Any]]:
     d = _decimals(mv)
     num = lambda dec: {"function": f"params.value == null ? '—' : d3.format(',.{dec}f')(params.value)"}  # noqa: E731
     cols: list[dict[str, Any]] = [
@@ -242,7 +244,7 @@ def ranking_columns(mv: MapValues, value_header: str, lang: str) -> list[dict[st
         {"field": "name", "headerName": t("map.col.name", lang), "flex": 2, "minWidth": 140},
     ]
     if mv.query.level == 2:
-        cols.append({"field": "department", "headerName": t("map.col.department", lang), "flex": 1.4,
+        cols.append({"field": "department", "headerName": tl("map.col.department", lang, meta), "flex": 1.4,
                      "minWidth": 110})
     fmt = "+,.1f" if mv.query.measure == "change" else f",.{d}f"
     cols.append({"field": "value", "headerName": value_header, "type": "numericColumn", "minWidth": 110,
@@ -381,7 +383,10 @@ def selected_card(ctx: AppContext, mv: MapValues | None, sel: str | None, lang: 
             rank = "—" if math.isnan(r["rank"]) else f"{t('map.hover.rank', lang)} {fmt_number(r['rank'], lang)}"
             body.append(html.Span(f" · {val} · {rank}", className="text-muted"))
     href = f"/profile?territory={sel}" + ("&lang=en" if lang == "en" else "")
-    body.append(html.Div(dcc.Link(t("map.sel.profile", lang), href=href, id="map-profile-link",
+    words = {**level_words(ds.meta, lang), "adm0": "country", "del_adm0": "del país"}
+    level = f"adm{min(ds.level(sel), 2)}"
+    link = t("map.sel.profile", lang, level=words[level], del_level=words[f"del_{level}"])
+    body.append(html.Div(dcc.Link(link, href=href, id="map-profile-link",
                                   className="btn btn-primary btn-sm me-2"), className="mt-2"))
     return html.Div(body, className="map-selected-card")
 
@@ -410,7 +415,7 @@ def initial_state(ctx: AppContext, params: dict[str, str], lang: str) -> dict[st
         "figure": fig,
         "source": source,
         "legend_children": legend_children(legend, lang),
-        "note": note_for(f, mv, lang),
+        "note": note_for(f, mv, lang, ctx.dataset.meta),
         "indicator_options": indicator_options(ctx, lang),
         **opts,
         "dept_options": dept_options(ctx, lang),
@@ -419,7 +424,7 @@ def initial_state(ctx: AppContext, params: dict[str, str], lang: str) -> dict[st
         "slider": slider_props(f, lang),
         "period_text": fmt_period(f.period, lang),
         "rank_query": rank_query(f, method, small, dept, top, lang),
-        "columns": ranking_columns(mv, value_header(ctx, f, mv, lang), lang),
+        "columns": ranking_columns(mv, value_header(ctx, f, mv, lang), lang, ctx.dataset.meta),
         "rank_caption": rank_caption(ctx, mv, dept if f.level == 2 else None, lang),
         "top_options": top_options(lang),
         "grid_locale": grid_locale(lang),
@@ -673,13 +678,13 @@ def page_update(ctx: AppContext, trig: Any, indicator, level, measure, sex, gran
     within = dpt if f.level == 2 else None  # a department filters the municipalities it holds
     rows = rank_query(f, method if method in METHODS else DEFAULT_METHOD, _small(small), dpt,
                       top if top in TOP_CHOICES else "all", lang)
-    cols = ranking_columns(mv, value_header(ctx, f, mv, lang), lang)
+    cols = ranking_columns(mv, value_header(ctx, f, mv, lang), lang, ctx.dataset.meta)
     caption = rank_caption(ctx, mv, within, lang)
     if trig in ("map-dept", "map-top") and not level_changed:
         return (patch, nu, nu, nu, nu, nu, state, rows, cols, caption, card, sel_rows)
     legend = mf.legend_for(mv, cls, lang)
     _, source, _ = _texts(ctx, f, mv, lang)
-    note = note_for(f, mv, lang)
+    note = note_for(f, mv, lang, ctx.dataset.meta)
     return (patch, legend_children(legend, lang), source, note, bool(note), fmt_period(f.period, lang), state,
             rows, cols, caption, card, sel_rows)
 

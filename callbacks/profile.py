@@ -19,7 +19,7 @@ from components import profile as cp
 from components.exports import figure_png, send, slug, table_csv, table_excel
 from components.figures import graph, source_note
 from components.formatting import fmt_number, fmt_period
-from components.i18n import norm_lang, t
+from components.i18n import norm_lang, t, tl
 from components.urlstate import encode_search, parse_search
 
 
@@ -55,7 +55,7 @@ def profile_table(ds: Dataset, data: ProfileData, lang: str, formatted: bool) ->
     formatted=True gives the strings shown on the page; False the same numbers rounded as shown
     (what CSV/Excel get)."""
     comp = data.comparison.set_index("indicator_id") if not data.comparison.empty else pd.DataFrame()
-    c = lambda k: t(f"profile.col.{k}", lang)  # noqa: E731
+    c = lambda k: tl(f"profile.col.{k}", lang, ds)  # noqa: E731
     name = ds.name(data.territory_id)
     rows = []
     for kf in data.key_figures:
@@ -76,14 +76,14 @@ def profile_table(ds: Dataset, data: ProfileData, lang: str, formatted: bool) ->
                    c("change"): r1(kf.change_pct if kf.unit != "percent" else kf.change),
                    c("direction"): ft.direction_text or None,
                    c("department"): r1(dept), c("country"): r1(country),
-                   c("observed_at"): ds.name(kf.observed_at), c("source"): short_src(ds, kf.source),
+                   c("observed_at"): ds.name(kf.observed_at), c("source"): short_src(ds, kf.source, lang),
                    c("kind"): t("profile.kind.synthetic" if kf.synthetic else "profile.kind.real", lang)}
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def short_src(ds: Dataset, source_id: str) -> str:
-    return cp.short_source(ds, source_id)
+def short_src(ds: Dataset, source_id: str, lang: str = "es") -> str:
+    return cp.short_source(ds, source_id, lang)
 
 
 # ---- index block (the default-weights index, shared with the index page's cache) ------------------
@@ -221,16 +221,16 @@ def index_block(ctx: AppContext, territory_id: str, lang: str) -> html.Div:
     ]) for mid, r in summ.top.iterrows()]
     table = html.Table([
         html.Thead(html.Tr([html.Th(t("profile.index.col.rank", lang), className="text-end"),
-                            html.Th(t("profile.index.col.name", lang)),
+                            html.Th(tl("profile.index.col.name", lang, ds)),
                             html.Th(t("profile.index.col.score", lang), className="text-end"),
                             html.Th(t("profile.index.col.group", lang))])),
         html.Tbody(rows),
     ], className="table table-sm pi-top mb-1", id="profile-index-top")
     return html.Div([
         head,
-        html.H3(t("profile.index.distribution", lang) + f" ({fmt_number(summ.n, lang)})", className="h6"),
+        html.H3(tl("profile.index.distribution", lang, ds) + f" ({fmt_number(summ.n, lang)})", className="h6"),
         html.Div(bars, className="pi-dist", id="profile-index-dist"),
-        html.H3(t("profile.index.top", lang, n=len(summ.top)), className="h6 mt-3"),
+        html.H3(tl("profile.index.top", lang, ds, n=len(summ.top)), className="h6 mt-3"),
         table,
         source_note(src, "profile-index-source"),
         dcc_link(t("profile.index.link_all", lang) + " →", "/index", "profile-index-link"),
@@ -264,7 +264,7 @@ def index_text(ctx: AppContext, territory_id: str, lang: str) -> str:
     if summ.top.empty:
         return t("profile.index.line_unscored", lang)
     best = summ.top.iloc[0]
-    return t("profile.index.line_area", lang, k=fmt_number(int(summ.counts.get(1, 0)), lang),
+    return tl("profile.index.line_area", lang, ctx.dataset, k=fmt_number(int(summ.counts.get(1, 0)), lang),
              n=fmt_number(summ.n, lang), top=str(best["name"]), score=fmt_number(float(best["score"]), lang, 1),
              rank=fmt_number(int(best["rank"]), lang))
 
@@ -287,13 +287,15 @@ def second_figure(ds: Dataset, data: ProfileData, indicator_id: str, lang: str) 
     if ds.level(tid) > 0:
         fig, src = cp.compare_figure(ds, data.comparison, tid, lang)
         return fig, src, t("profile.compare.aria", lang, name=name)
-    ind = indicator_id if ds.indicator(indicator_id)["unit"] == "count" else "homicides"
+    counts = [i for i in ds.indicators.index if ds.indicator(i)["unit"] == "count"]
+    ind = indicator_id if indicator_id in counts else ("homicides" if "homicides" in counts else
+                                                        (counts[0] if counts else indicator_id))
     children = ap.children_values(ds, ind, tid)
     own = ap.series(ds, ind, tid)
     own = own[own["period"] == (children["period"].iloc[0] if len(children) else "")]
     cv = float(own["value"].iloc[0]) if len(own) else float("nan")
     fig, src = cp.children_figure(ds, children, ind, cv, lang)
-    return fig, src, t("profile.compare.children.aria", lang, indicator=ds.label(ind, lang))
+    return fig, src, tl("profile.compare.children.aria", lang, ds, indicator=ds.label(ind, lang))
 
 
 def body(ctx: AppContext, tid: str, indicator_id: str, lang: str, data: ProfileData) -> list[Any]:
@@ -320,7 +322,7 @@ def body(ctx: AppContext, tid: str, indicator_id: str, lang: str, data: ProfileD
         html.Div([
             html.Div([
                 graph("profile-trend", tfig, lang, f"atalaya-{slug(name)}-{indicator_id}",
-                      t("profile.trend.aria", lang, indicator=label, name=name), height="460px"),
+                      tl("profile.trend.aria", lang, ds, indicator=label, name=name), height="460px"),
                 source_note(tsrc, "profile-trend-source"),
             ], className="col-12 col-xl-7 profile-figure"),
             html.Div([
@@ -463,5 +465,6 @@ def notes_lines(ds: Dataset, data: ProfileData, lang: str) -> list[str]:
         lines.append(t("profile.synthetic_notice", lang))
     for sid in sorted({k.source for k in data.key_figures}):
         s = ds.meta.source(sid)
-        lines.append(f"{t('figure.source', lang)}: {s.title}" + (f" ({s.publisher}, {s.year})" if s.publisher else ""))
+        publisher = s.publisher_for(lang)
+        lines.append(f"{t('figure.source', lang)}: {s.title_for(lang)}" + (f" ({publisher}, {s.year})" if publisher else ""))
     return lines

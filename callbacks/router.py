@@ -13,7 +13,7 @@ from dash import ALL, Dash, Input, Output, State, ctx as dash_ctx, html, no_upda
 from callbacks.context import AppContext
 from callbacks.pages import Page
 from components import placeholder
-from components.i18n import norm_lang, t
+from components.i18n import norm_lang, t, tl
 from components.shell import banner_content
 from components.urlstate import encode_search, parse_search
 
@@ -49,9 +49,9 @@ def render(ctx: AppContext, pages: list[Page], pathname: str | None, switch_lang
     content = page.layout(ctx, params, lang) if page else placeholder.not_found(pathname or "/", lang)
     qs = shell_query(lang, params)
     hrefs = [p.path + qs for p in pages]
-    labels = [t(p.nav_key, lang) for p in pages]
+    labels = [tl(p.nav_key, lang, ctx.dataset) for p in pages]
     classes = ["nav-link active" if page is not None and p.key == page.key else "nav-link" for p in pages]
-    banner = banner_content(lang, qs) if ctx.dataset.meta.synthetic else []
+    banner = banner_content(lang, qs, ctx.dataset.meta) if ctx.dataset.meta.synthetic else []
     root_class = "presenter" if params.get("present") in ("1", "true") else ""
     footer = html.Div(t("footer.text", lang), className="container-fluid")
     return (content, hrefs, labels, classes, lang, banner, footer, root_class, new_search,

@@ -40,7 +40,7 @@ from components.formatting import (
     fmt_period_range,
     fmt_signed_percent,
 )
-from components.i18n import register, t
+from components.i18n import register, t, tl
 from components.trends import survey_indicators, territory_name
 from components.urlstate import encode_search
 
@@ -85,9 +85,9 @@ register(
             "window (12 months, moving average, year-on-year change) that includes a month without data has no value.",
         ),
         "trends.note.rate": (
-            "Tasas de departamentos y del país: suma de casos ÷ suma de población × {per}, con la población del año "
+            "Tasas de {adm1s} y del país: suma de casos ÷ suma de población × {per}, con la población del año "
             "de cada periodo.",
-            "Rates of departments and the country: sum of cases ÷ sum of population × {per}, with the population of "
+            "Rates of {adm1s} and the country: sum of cases ÷ sum of population × {per}, with the population of "
             "each period's year.",
         ),
         "trends.note.roll12": (
@@ -142,8 +142,8 @@ register(
         "trends.sex.male": ("Hombres", "Men"),
         "trends.side.title": ("{crime} y {survey} — {name}", "{crime} and {survey} — {name}"),
         "trends.side.no_overlap": ("Las dos series no tienen periodos en común.", "The two series share no period."),
-        "trends.side.department": ("{name}: la encuesta se publica por departamento; se usa {dept}.",
-                                   "{name}: the survey is published by department; {dept} is used."),
+        "trends.side.department": ("{name}: la encuesta se publica por {adm1}; se usa {dept}.",
+                                   "{name}: the survey is published by {adm1}; {dept} is used."),
         "trends.csv.window.before": ("antes", "before"),
         "trends.csv.window.after": ("después", "after"),
         "trends.csv.window.event": ("evento", "event"),
@@ -190,9 +190,9 @@ def _x(dates: pd.Series) -> list[str]:
     return [pd.Timestamp(d).strftime("%Y-%m-%d") for d in dates]
 
 
-def _source_of(ds: Dataset, indicator_id: str) -> str:
+def _source_of(ds: Dataset, indicator_id: str, lang: str = "es") -> str:
     src = ds.meta.source(str(ds.indicator(indicator_id)["source"]))
-    return src.title
+    return src.title_for(lang)
 
 
 def _synthetic(ds: Dataset, indicator_id: str) -> bool:
@@ -350,7 +350,7 @@ def main_view(ds: Dataset, ind: str, territories: list[str], measure: str, freq:
     title = f"{label} — {place}"
     valid = table.dropna(subset=["value"])
     period = fmt_period_range(str(valid["period"].min()), str(valid["period"].max()), lang) if len(valid) else ""
-    src = source_line(_source_of(ds, ind), period, lang, _synthetic(ds, ind))
+    src = source_line(_source_of(ds, ind, lang), period, lang, _synthetic(ds, ind))
     dec = _decimals(table["value"], measure, value_tf)
     layout = _base_layout(y_title, lang)
     data: list[dict[str, Any]] = []
@@ -413,7 +413,7 @@ def main_view(ds: Dataset, ind: str, territories: list[str], measure: str, freq:
     _finish(fig, 110)
     notes = [t("trends.note.missing", lang)]
     if measure == "rate":
-        notes.append(t("trends.note.rate", lang, per=_per(ds, ind, lang)))
+        notes.append(tl("trends.note.rate", lang, ds, per=_per(ds, ind, lang)))
     if value_tf == "roll12" and measure == "rate":
         notes.append(t("trends.note.roll12", lang, per=_per(ds, ind, lang)))
     if show_events and not seasonal:
@@ -576,7 +576,7 @@ def before_after_view(ds: Dataset, ind: str, event_id: str | None, n: int, measu
                          "line": {"color": colour, "width": 5}, "hoverinfo": "skip"})
     title = t("trends.ba.title", lang, event=f"{ev_label} — {name}")
     period = fmt_period_range(ba.before_first, ba.after_last, lang)
-    src = source_line(_source_of(ds, ind), period, lang, _synthetic(ds, ind))
+    src = source_line(_source_of(ds, ind, lang), period, lang, _synthetic(ds, ind))
     fig = frame({"data": data, "layout": layout}, title, src, lang, bottom_margin=100)
     _finish(fig, 100)
     win = []
@@ -621,8 +621,8 @@ def before_after_cards(view: View, lang: str) -> Any:
 def countries_view(ds: Dataset, lang: str, indicator_id: str = "homicide_rate_official") -> View:
     """Official national rates by country, each point with its source; gaps stay gaps."""
     if indicator_id not in ds.indicators.index:
-        return empty_view(t("trends.notice.no_data", lang))
-    cc = cross_country(ds, indicator_id)
+        return empty_view(t("trends.cc.none", lang, id=indicator_id))
+    cc = cross_country(ds, indicator_id, lang)
     layout = _base_layout(t("trends.cc.yaxis", lang), lang, hovermode="closest")
     data = []
     for i, tid in enumerate(cc["territory_id"].unique()):
@@ -653,6 +653,8 @@ def countries_view(ds: Dataset, lang: str, indicator_id: str = "homicide_rate_of
 
 def countries_sources(ds: Dataset, view: View, lang: str) -> Any:
     """Per country, the years and title of each source cited."""
+    if view.table.empty or "value" not in view.table.columns:
+        return []
     tab = view.table.dropna(subset=["value"])
     if tab.empty:
         return []
@@ -723,6 +725,8 @@ def survey_traces(frame_: pd.DataFrame, freq: str, name: str, colour: str, axis:
 
 def survey_view(ds: Dataset, sv: str, st: str, by: str, lang: str) -> View:
     """Trust/perception estimates with confidence bands, by sex or by institution."""
+    if sv not in survey_indicators(ds):
+        return empty_view(t("trends.survey.none", lang))
     notices: list[str] = []
     if by == "institution" and sv not in institution_indicators(ds):
         by = "sex"
@@ -748,7 +752,7 @@ def survey_view(ds: Dataset, sv: str, st: str, by: str, lang: str) -> View:
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     valid = table.dropna(subset=["value"]) if len(table) else table
     period = fmt_period_range(str(valid["period"].min()), str(valid["period"].max()), lang) if len(valid) else ""
-    src = source_line(_source_of(ds, sv) + f" ({t('trends.survey.band', lang)})", period, lang, _synthetic(ds, sv))
+    src = source_line(_source_of(ds, sv, lang) + f" ({t('trends.survey.band', lang)})", period, lang, _synthetic(ds, sv))
     layout = _base_layout(t("trends.survey.yaxis", lang), lang, hovermode="closest")
     layout["xaxis"]["type"] = "date"
     fig = frame({"data": data, "layout": layout}, title, src, lang, bottom_margin=100)
@@ -759,9 +763,9 @@ def survey_view(ds: Dataset, sv: str, st: str, by: str, lang: str) -> View:
             ["indicator_id", "territory_id", "territory", "sex", "period", "value", "lower", "upper"]]
     desc = str(ds.indicator(sv).get("description_en" if lang == "en" else "description_es", "") or "")
     src_meta = ds.meta.source(str(ds.indicator(sv)["source"]))
-    survey_note = f"{t('trends.survey.name', lang)}: {src_meta.title}"
+    survey_note = f"{t('trends.survey.name', lang)}: {src_meta.title_for(lang)}"
     if src_meta.publisher:
-        survey_note += f" ({src_meta.publisher})"
+        survey_note += f" ({src_meta.publisher_for(lang)})"
     survey_note += f". {desc} {t('trends.survey.gaps', lang)}"
     return View(fig, src, csv, notices, [survey_note], {"freq": freq, "by": by})
 
@@ -770,6 +774,8 @@ def survey_view(ds: Dataset, sv: str, st: str, by: str, lang: str) -> View:
 def side_view(ds: Dataset, crime_ind: str, sv: str, st: str, lang: str, table_fn: TableFn | None = None) -> View:
     """Two aligned panels sharing the x axis: the crime indicator per quarter (rate where it has a
     population base) above, the survey estimate (total, with CI) below, same territory, common period."""
+    if sv not in survey_indicators(ds):
+        return empty_view(t("trends.survey.none", lang))
     table_fn = table_fn or default_table_fn(ds)
     meta = ds.indicator(crime_ind)
     measure = "count" if str(meta["rate_base"]) == "none" else "rate"
@@ -813,7 +819,7 @@ def side_view(ds: Dataset, crime_ind: str, sv: str, st: str, lang: str, table_fn
     ]
     layout["showlegend"] = False
     period = fmt_period_range(str(crime["period"].min()), str(crime["period"].max()), lang)
-    sources = f"{_source_of(ds, crime_ind)}; {_source_of(ds, sv)}"
+    sources = f"{_source_of(ds, crime_ind, lang)}; {_source_of(ds, sv, lang)}"
     src = source_line(sources, period, lang, _synthetic(ds, crime_ind) or _synthetic(ds, sv))
     fig = frame({"data": data, "layout": layout}, title, src, lang, bottom_margin=110)
     _finish(fig, 90)

@@ -27,6 +27,16 @@ register(
         "about.col.kind": ("Tipo", "Kind"),
         "about.kind.synthetic": ("sintético", "synthetic"),
         "about.kind.real": ("real", "real"),
+        "about.domain.crime": ("delitos", "crime"),
+        "about.domain.vawg": ("violencia contra las mujeres", "violence against women"),
+        "about.domain.trust": ("confianza y percepción", "trust and perception"),
+        "about.domain.risk": ("factores de riesgo", "risk factors"),
+        "about.domain.context": ("contexto", "context"),
+        "about.unit.count": ("casos", "count"),
+        "about.unit.rate": ("tasa", "rate"),
+        "about.unit.percent": ("porcentaje", "percent"),
+        "about.unit.index": ("índice", "index"),
+        "about.unit.usd": ("dólares (US$)", "US dollars"),
         "about.software": (
             "Atalaya funciona sin conexión: Bootstrap 5.3 (MIT), Plotly, Dash y los límites se sirven desde este servidor.",
             "Atalaya works offline: Bootstrap 5.3 (MIT), Plotly, Dash and the boundaries are served by this server.",
@@ -35,27 +45,36 @@ register(
 )
 
 
+def _word(kind: str, value: str, lang: str) -> str:
+    """A contract code (domain 'crime', unit 'count') in the page language; unknown codes as they are."""
+    try:
+        return t(f"about.{kind}.{value}", lang)
+    except KeyError:
+        return value
+
+
 def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
     ds = ctx.dataset
     meta = ds.meta
-    title = meta.title_en if lang == "en" and meta.title_en else meta.title
+    title = meta.title_for(lang)
     note = meta.synthetic_note_en if lang == "en" else meta.synthetic_note_es
     sources = [
-        html.Li([html.Strong(s.title), f" — {s.publisher}" if s.publisher else "", f" ({s.year})" if s.year else "",
+        html.Li([html.Strong(s.title_for(lang)), f" — {s.publisher_for(lang)}" if s.publisher else "",
+                 f" ({s.year})" if s.year else "",
                  html.Br() if s.path else "", html.Span(s.path, className="text-muted small") if s.path else ""],
                 id=f"source-{s.id}")
         for s in meta.sources
     ]
-    licenses = [html.Li([html.Strong(lic.get("name", "")), " — ", lic.get("title", ""),
+    licenses = [html.Li([html.Strong(lic.get("name", "")), " — ", meta.license_title(lic, lang),
                          html.Span(f" {lic.get('path', '')}", className="text-muted small")])
                 for lic in meta.licenses]
     ind = ds.indicators
     rows = [
         html.Tr([
             html.Td(ds.label(iid, lang)),
-            html.Td(str(ind.at[iid, "domain"])),
-            html.Td(str(ind.at[iid, "unit"])),
-            html.Td(meta.source(str(ind.at[iid, "source"])).title),
+            html.Td(_word("domain", str(ind.at[iid, "domain"]), lang)),
+            html.Td(_word("unit", str(ind.at[iid, "unit"]), lang)),
+            html.Td(meta.source(str(ind.at[iid, "source"])).title_for(lang)),
             html.Td(t("about.kind.synthetic" if bool(ind.at[iid, "synthetic"]) else "about.kind.real", lang)),
         ])
         for iid in ind.index

@@ -139,7 +139,8 @@ def brief_pdf(ctx: Any, tid: str, indicator_id: str, lang: str, data: Any) -> by
     pdf.text_line(t("profile.sources", lang).upper(), 9, bold=True, colour=MUTED, h=5)
     for sid in sorted({k.source for k in data.key_figures}):
         s = ds.meta.source(sid)
-        line = s.title + (f" — {s.publisher}" if s.publisher else "") + (f" ({s.year})" if s.year else "")
+        publisher = s.publisher_for(lang)
+        line = s.title_for(lang) + (f" — {publisher}" if publisher else "") + (f" ({s.year})" if s.year else "")
         if pdf.get_y() > 276:
             break
         pdf.para("· " + line, 7, colour=MUTED)

@@ -174,7 +174,7 @@ def study_description(ctx: Any, study: str, lang: str) -> str:
     if study in _KNOWN_STUDY_STRINGS:
         return t(f"costs.study_desc.{study}", lang)
     rows = ac.study_rows(ctx.dataset.costs, study)
-    src = ctx.dataset.meta.source(str(rows["source"].iloc[0])).title if len(rows) else study
+    src = ctx.dataset.meta.source(str(rows["source"].iloc[0])).title_for(lang) if len(rows) else study
     return t("costs.study_desc.generic", lang, study=study, source=src)
 
 
@@ -269,7 +269,7 @@ def reference_block(ctx: Any, comps: list[ac.ReferenceComparison], country: str,
     for c in comps:
         label = c.label_en if lang == "en" else c.label_es
         label = label.split(" (")[0]  # the derivation goes in its own sentence below
-        src = ctx.dataset.meta.source(c.source).title
+        src = ctx.dataset.meta.source(c.source).title_for(lang)
         body = [
             html.Div([html.Span(t("costs.ref.times", lang, ratio=fmt_ratio(c.ratio, lang)), className="costs-ref-ratio",
                                 id={"type": "costs-ref-ratio", "ref": c.reference}),

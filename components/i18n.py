@@ -6,6 +6,8 @@ edit one shared dictionary. Keys are dotted ("nav.map", "map.legend.no_data").
 
 from __future__ import annotations
 
+from typing import Any
+
 LANGS = ("es", "en")
 DEFAULT_LANG = "es"
 
@@ -42,14 +44,14 @@ register(
         "nav.trends": ("Tendencias", "Trends"),
         "nav.costs": ("Costos", "Costs"),
         "nav.index": ("Índice VCMN", "VAWG Index"),
-        "nav.profile": ("Municipio", "Municipality"),
+        "nav.profile": ("{Adm2}", "{Adm2}"),
         "nav.about": ("Datos y fuentes", "About the data"),
         "nav.language": ("Idioma", "Language"),
         "nav.presenter": ("Modo presentación", "Presenter mode"),
         "banner.synthetic": (
-            "Datos de demostración: los valores municipales y departamentales son sintéticos, "
+            "Datos de demostración: los valores por {adm2} y por {adm1} son sintéticos, "
             "no son estadísticas oficiales.",
-            "Demo data: municipal and departmental values are synthetic, not official statistics.",
+            "Demo data: the values by {adm2} and by {adm1} are synthetic, not official statistics.",
         ),
         "banner.synthetic_more": ("Qué es real y qué no", "What is real and what is not"),
         "figure.source": ("Fuente", "Source"),
@@ -71,3 +73,56 @@ register(
         "no_data": ("sin datos", "no data"),
     }
 )
+
+
+# ---- what the dataset calls its levels ----------------------------------------------------------------
+def level_words(meta: Any, lang: str) -> dict[str, str]:
+    """Format fields naming the dataset's levels (datapackage `level_labels`, default Departamento/
+    Municipio), for strings such as "Buscar {un_adm2} o {un_adm1}":
+
+    Adm1, Adm1s, Adm2, Adm2s   as written in the dataset ('Estado', 'Estados')
+    adm1, adm1s, adm2, adm2s   inside a sentence ('estado', 'estados')
+    un_adm1, el_adm1, del_adm1, los_adm1s (and adm2): with the article that agrees with the noun
+                               ('una provincia', 'de la provincia'; English 'a state', 'of the state')
+    Art_pl_adm1, Art_pl_adm2   the plural article alone, capitalised ('Los'/'Las'; 'The')
+    o_adm1, o_adm2             the adjective ending that agrees ('o'/'a'; '' in English)
+    abbr1, abbr2               short form after a name ('depto.', 'estado')
+    """
+    from analytics.dataset import DEFAULT_LEVEL_LABELS, lower_first
+
+    lang = norm_lang(lang)
+    out: dict[str, str] = {}
+    for level in (1, 2):
+        term = meta.level_term(level, lang) if meta is not None else DEFAULT_LEVEL_LABELS[level][lang]
+        sing, plur = term.singular, term.plural
+        low, lows = lower_first(sing), lower_first(plur)
+        k = f"adm{level}"
+        out[f"Adm{level}"] = sing
+        out[f"Adm{level}s"] = plur
+        out[k] = low
+        out[f"{k}s"] = lows
+        out[f"abbr{level}"] = term.abbr or low
+        out[f"Abbr{level}"] = (term.abbr or low)[:1].upper() + (term.abbr or low)[1:]
+        if lang == "es":
+            fem = term.gender == "f"
+            out[f"un_{k}"] = ("una " if fem else "un ") + low
+            out[f"el_{k}"] = ("la " if fem else "el ") + low
+            out[f"del_{k}"] = ("de la " if fem else "del ") + low
+            out[f"los_{k}s"] = ("las " if fem else "los ") + lows
+            out[f"Art_pl_{k}"] = "Las" if fem else "Los"
+            out[f"o_{k}"] = "a" if fem else "o"
+        else:
+            out[f"un_{k}"] = ("an " if low[:1].lower() in "aeiou" else "a ") + low
+            out[f"el_{k}"] = "the " + low
+            out[f"del_{k}"] = "of the " + low
+            out[f"los_{k}s"] = "the " + lows
+            out[f"Art_pl_{k}"] = "The"
+            out[f"o_{k}"] = ""
+    return out
+
+
+def tl(key: str, lang: str, meta: Any, **fmt: object) -> str:
+    """`t` with the dataset's level names available as format fields (see `level_words`); `meta` is a
+    DatasetMeta (or a Dataset, whose `.meta` is used), or None for the default names."""
+    meta = getattr(meta, "meta", meta)
+    return t(key, lang, **{**level_words(meta, lang), **fmt})

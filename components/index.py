@@ -20,7 +20,7 @@ from dash import dcc, html
 from analytics import vawg_index as vi
 from components.figures import NO_DATA_COLOUR, frame, graph, source_line, source_note
 from components.formatting import fmt_number, fmt_percent
-from components.i18n import register, t
+from components.i18n import register, t, tl
 
 # YlOrRd (ColorBrewer, colour-blind safe sequential): group 1 (very high) darkest
 GROUP_COLOURS = {1: "#bd0026", 2: "#f03b20", 3: "#fd8d3c", 4: "#fecc5c", 5: "#ffffb2"}
@@ -37,8 +37,8 @@ register(
             "Metodología basada en la práctica OCDE/JRC e InfoSegura; no es el índice oficial (IPTVCM).",
             "Methodology based on OECD/JRC and InfoSegura practice; it is not the official index (IPTVCM).",
         ),
-        "index.synthetic": ("Datos sintéticos de demostración: no describen a ningún municipio real.",
-                            "Synthetic demo data: they do not describe any real municipality."),
+        "index.synthetic": ("Datos sintéticos de demostración: no describen ningún territorio real.",
+                            "Synthetic demo data: they do not describe any real place."),
         "index.no_config": ("Este conjunto de datos no incluye la configuración del índice (index.json).",
                             "This dataset has no index configuration (index.json)."),
         "index.bad_config": ("La configuración del índice (index.json) no es válida:",
@@ -60,17 +60,17 @@ register(
         "index.winsor.p": ("Recortar en el percentil {p}", "Cap at the {p}th percentile"),
         "index.smoothing": ("Suavizado de tasas", "Rate smoothing"),
         "index.smooth.none": ("Ninguno", "None"),
-        "index.smooth.empirical_bayes": ("Bayes empírico (hacia el departamento)",
-                                         "Empirical Bayes (toward the department)"),
+        "index.smooth.empirical_bayes": ("Bayes empírico (hacia la tasa de su {adm1})",
+                                         "Empirical Bayes (toward the {adm1} rate)"),
         "index.missing": ("Datos faltantes", "Missing data"),
-        "index.miss.impute_department_median": ("Imputar con la mediana del departamento",
-                                                "Impute with the department median"),
-        "index.miss.exclude": ("Excluir el municipio", "Exclude the municipality"),
+        "index.miss.impute_department_median": ("Imputar con la mediana de su {adm1}",
+                                                "Impute with the {adm1} median"),
+        "index.miss.exclude": ("Excluir {el_adm2}", "Exclude the {adm2}"),
         "index.classification": ("Grupos de prioridad", "Priority groups"),
         "index.cls.quantiles": ("Quintiles", "Quintiles"),
         "index.cls.natural_breaks": ("Cortes naturales (Jenks)", "Natural breaks (Jenks)"),
         "index.cls.fixed": ("Umbrales fijos", "Fixed thresholds"),
-        "index.top_n": ("Municipios a priorizar (N)", "Municipalities to prioritize (N)"),
+        "index.top_n": ("{Adm2s} a priorizar (N)", "{Adm2s} to prioritize (N)"),
         "index.reset": ("Restablecer valores por defecto", "Reset to defaults"),
         "index.downloads": ("Descargas", "Downloads"),
         "index.dl.csv": ("Ranking (CSV)", "Ranking (CSV)"),
@@ -86,21 +86,21 @@ register(
         "index.group.4": ("Baja prioridad", "Low priority"),
         "index.group.5": ("Muy baja prioridad", "Very low priority"),
         "index.group.none": ("Sin puntaje (datos faltantes)", "No score (missing data)"),
-        "index.map.title": ("Grupos de prioridad por municipio", "Priority groups by municipality"),
-        "index.map.title_score": ("Puntaje del índice por municipio (0–100)", "Index score by municipality (0–100)"),
-        "index.map.title_dim": ("Dimensión {dim}: puntaje por municipio (0–100)",
-                                "{dim} dimension: score by municipality (0–100)"),
-        "index.source": ("Cálculo propio con datos de {src}", "Own calculation with data from {src}"),
-        "index.ranking": ("Ranking de municipios", "Municipality ranking"),
+        "index.map.title": ("Grupos de prioridad por {adm2}", "Priority groups by {adm2}"),
+        "index.map.title_score": ("Puntaje del índice por {adm2} (0–100)", "Index score by {adm2} (0–100)"),
+        "index.map.title_dim": ("Dimensión {dim}: puntaje por {adm2} (0–100)",
+                                "{dim} dimension: score by {adm2} (0–100)"),
+        "index.source": ("Cálculo de Atalaya a partir de: {src}", "Computed by Atalaya from: {src}"),
+        "index.ranking": ("Ranking de {adm2s}", "{Adm2} ranking"),
         "index.ranking_help": (
-            "Las {n} primeras filas (resaltadas) son los municipios a priorizar. Haga clic en una fila para ver "
+            "Las {n} primeras filas (resaltadas) son {los_adm2s} a priorizar. Haga clic en una fila para ver "
             "el detalle. El intervalo de rango va del percentil 5 al 95 de {draws} simulaciones.",
-            "The first {n} rows (highlighted) are the municipalities to prioritize. Click a row for details. "
+            "The first {n} rows (highlighted) are {los_adm2s} to prioritize. Click a row for details. "
             "The rank interval runs from the 5th to the 95th percentile of {draws} simulations.",
         ),
         "index.col.rank": ("Rango", "Rank"),
-        "index.col.name": ("Municipio", "Municipality"),
-        "index.col.department": ("Departamento", "Department"),
+        "index.col.name": ("{Adm2}", "{Adm2}"),
+        "index.col.department": ("{Adm1}", "{Adm1}"),
         "index.col.score": ("Puntaje", "Score"),
         "index.col.group": ("Grupo", "Group"),
         "index.col.interval": ("Intervalo de rango 90 %", "90% rank interval"),
@@ -108,15 +108,15 @@ register(
         "index.col.robust": ("% simulaciones en grupo muy alto", "% of simulations in very high group"),
         "index.col.change": ("Cambio vs. por defecto", "Change vs default"),
         "index.col.imputed": ("Valores imputados", "Imputed values"),
-        "index.summary.top": ("municipios en prioridad muy alta", "municipalities in very high priority"),
+        "index.summary.top": ("{adm2s} en prioridad muy alta", "{adm2s} in very high priority"),
         "index.summary.robust": ("robustamente prioritarios (≥ {p} de las simulaciones en el grupo muy alto)",
                                  "robustly high priority (≥ {p} of simulations in the very high group)"),
         "index.summary.first": ("primer lugar del ranking", "first in the ranking"),
-        "index.summary.moved": ("municipios cambian de rango frente a la configuración por defecto",
-                                "municipalities change rank against the default configuration"),
-        "index.detail": ("Municipio seleccionado", "Selected municipality"),
-        "index.detail.none": ("Seleccione un municipio en el mapa o en el ranking.",
-                              "Select a municipality on the map or in the ranking."),
+        "index.summary.moved": ("{adm2s} cambian de rango frente a la configuración por defecto",
+                                "{adm2s} change rank against the default configuration"),
+        "index.detail": ("{Adm2} seleccionad{o_adm2}", "Selected {adm2}"),
+        "index.detail.none": ("Seleccione {un_adm2} en el mapa o en el ranking.",
+                              "Select {un_adm2} on the map or in the ranking."),
         "index.detail.rank": ("Rango {rank} de {n} · puntaje {score} de 100",
                               "Rank {rank} of {n} · score {score} out of 100"),
         "index.detail.interval": ("Intervalo de rango 90 %: {lo}–{hi} · en el grupo muy alto en {share} de las simulaciones",
@@ -124,17 +124,17 @@ register(
         "index.detail.excluded": ("Sin puntaje: le faltan datos ({ind}) y la regla es excluir.",
                                   "No score: data are missing ({ind}) and the rule is to exclude."),
         "index.contrib.title": ("Aporte de cada dimensión al puntaje (puntos)", "Contribution of each dimension (points)"),
-        "index.contrib.dept_mean": ("Prom. depto.", "Dept. average"),
+        "index.contrib.dept_mean": ("Prom. {abbr1}", "{Abbr1} average"),
         "index.contrib.country_mean": ("Prom. nacional", "National average"),
         "index.contrib.axis": ("Puntos del índice (0–100)", "Index points (0–100)"),
         "index.ind.title": ("Indicadores detrás del puntaje", "Indicators behind the score"),
         "index.ind.indicator": ("Indicador", "Indicator"),
-        "index.ind.value": ("Municipio", "Municipality"),
-        "index.ind.department": ("Departamento", "Department"),
+        "index.ind.value": ("{Adm2}", "{Adm2}"),
+        "index.ind.department": ("{Adm1}", "{Adm1}"),
         "index.ind.country": ("País", "Country"),
         "index.ind.normalized": ("Puntaje 0–100", "Score 0–100"),
         "index.ind.imputed": ("imputado: {v}", "imputed: {v}"),
-        "index.ind.median": ("mediana municipal", "municipal median"),
+        "index.ind.median": ("mediana por {adm2}", "{adm2} median"),
         "index.unit.rate": ("por {per} {base}, {period}", "per {per} {base}, {period}"),
         "index.unit.mean": ("%, promedio {period}", "%, mean {period}"),
         "index.base.female": ("mujeres", "women"),
@@ -252,7 +252,7 @@ def _radio(id_: str, options: list[tuple[str, str]], value: str) -> dbc.RadioIte
                           className="index-radio")
 
 
-def controls(config: vi.IndexConfig, s: IndexState, lang: str) -> html.Div:
+def controls(config: vi.IndexConfig, s: IndexState, lang: str, meta: Any = None) -> html.Div:
     sliders = []
     for i, d in enumerate(config.dimensions):
         sliders.append(html.Div([
@@ -284,16 +284,16 @@ def controls(config: vi.IndexConfig, s: IndexState, lang: str) -> html.Div:
                       dbc.Select(id="index-winsor", options=[{"label": lab, "value": v} for v, lab in winsor_opts],
                                  value=s.winsor, size="sm")], className="mb-2"),
             html.Div([html.Label(t("index.smoothing", lang), className="control-label"),
-                      _radio("index-smooth", [(m, t(f"index.smooth.{m}", lang)) for m in vi.SMOOTHINGS],
+                      _radio("index-smooth", [(m, tl(f"index.smooth.{m}", lang, meta)) for m in vi.SMOOTHINGS],
                              s.smoothing)], className="mb-2"),
             html.Div([html.Label(t("index.missing", lang), className="control-label"),
-                      _radio("index-miss", [(m, t(f"index.miss.{m}", lang)) for m in vi.MISSING_RULES],
+                      _radio("index-miss", [(m, tl(f"index.miss.{m}", lang, meta)) for m in vi.MISSING_RULES],
                              s.missing)], className="mb-2"),
             html.Div([html.Label(t("index.classification", lang), className="control-label", htmlFor="index-cls"),
                       dbc.Select(id="index-cls", options=[{"label": t(f"index.cls.{c}", lang), "value": c}
                                                           for c in vi.CLASSIFICATIONS],
                                  value=s.classification, size="sm")], className="mb-2"),
-            html.Div([html.Label(t("index.top_n", lang), className="control-label", htmlFor="index-topn"),
+            html.Div([html.Label(tl("index.top_n", lang, meta), className="control-label", htmlFor="index-topn"),
                       dbc.Input(id="index-topn", type="number", min=1, max=10000, step=1, value=s.top_n,
                                 size="sm", debounce=True)], className="mb-3"),
             dbc.Button(t("index.reset", lang), id="index-reset", color="secondary", outline=True, size="sm",
@@ -311,14 +311,14 @@ def controls(config: vi.IndexConfig, s: IndexState, lang: str) -> html.Div:
     )
 
 
-def column_defs(config: vi.IndexConfig, lang: str) -> list[dict[str, Any]]:
+def column_defs(config: vi.IndexConfig, lang: str, meta: Any = None) -> list[dict[str, Any]]:
     num1 = {"function": "params.value == null ? '—' : d3.format(',.1f')(params.value)"}
     cols: list[dict[str, Any]] = [
         {"field": "rank", "headerName": t("index.col.rank", lang), "width": 92, "minWidth": 92, "pinned": "left",
          "type": "numericColumn", "sort": "asc"},
-        {"field": "name", "headerName": t("index.col.name", lang), "width": 190, "minWidth": 175, "pinned": "left",
+        {"field": "name", "headerName": tl("index.col.name", lang, meta), "width": 190, "minWidth": 175, "pinned": "left",
          "filter": "agTextColumnFilter"},
-        {"field": "department_name", "headerName": t("index.col.department", lang), "width": 140, "minWidth": 140,
+        {"field": "department_name", "headerName": tl("index.col.department", lang, meta), "width": 140, "minWidth": 140,
          "filter": "agTextColumnFilter"},
         {"field": "score", "headerName": t("index.col.score", lang), "width": 95, "minWidth": 92, "type": "numericColumn",
          "valueFormatter": num1},
@@ -384,13 +384,13 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
                 dbc.Select(id="index-color", options=color_opts, value=s.color, size="sm",
                            style={"maxWidth": "20rem"}),
             ], className="d-flex align-items-center mb-1"),
-            graph("index-map", None, lang, "indice-vcmn-mapa", t("index.map.title", lang), height="620px"),
+            graph("index-map", None, lang, "indice-vcmn-mapa", tl("index.map.title", lang, ds), height="620px"),
             source_note("", note_id="index-map-source"),
         ]
     )
     grid = dag.AgGrid(
         id="index-grid",
-        columnDefs=column_defs(config, lang),
+        columnDefs=column_defs(config, lang, ds.meta),
         rowData=[],
         getRowId="params.data.territory_id",
         defaultColDef={"sortable": True, "resizable": True, "wrapHeaderText": True, "autoHeaderHeight": True},
@@ -402,13 +402,13 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
         style={"height": "560px", "width": "100%"},
     )
     ranking = html.Div([
-        html.H2(t("index.ranking", lang), className="h4"),
+        html.H2(tl("index.ranking", lang, ds), className="h4"),
         html.P(id="index-ranking-help", className="small text-muted mb-1"),
         grid,
     ])
     detail = html.Div([
-        html.H2(t("index.detail", lang), className="h4"),
-        html.Div(id="index-detail", children=html.P(t("index.detail.none", lang), className="text-muted")),
+        html.H2(tl("index.detail", lang, ds), className="h4"),
+        html.Div(id="index-detail", children=html.P(tl("index.detail.none", lang, ds), className="text-muted")),
     ], className="index-detail")
     method = dbc.Accordion(
         [dbc.AccordionItem(html.Div(id="index-methodology"), title=t("index.methodology", lang),
@@ -423,7 +423,7 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
             dcc.Store(id="index-a11y", data=None),  # output of the clientside callback naming the sliders
             head,
             dbc.Row([
-                dbc.Col(controls(config, s, lang), lg=3, className="mb-3"),
+                dbc.Col(controls(config, s, lang, ds.meta), lg=3, className="mb-3"),
                 dbc.Col([summary, dbc.Row([dbc.Col(map_col, xl=7), dbc.Col(detail, xl=5)]),
                          html.Div(id="index-detail-table")], lg=9),
             ]),
@@ -448,7 +448,7 @@ def group_label(code: Any, lang: str) -> str:
 def source_text(ds: Any, config: vi.IndexConfig, window: tuple[int, int], lang: str) -> str:
     srcs = []
     for iid in config.indicator_ids:
-        title = ds.meta.source(str(ds.indicators.at[iid, "source"])).title
+        title = ds.meta.source(str(ds.indicators.at[iid, "source"])).title_for(lang)
         if title not in srcs:
             srcs.append(title)
     synthetic = bool(ds.indicators.loc[config.indicator_ids, "synthetic"].astype(bool).any())
@@ -457,7 +457,7 @@ def source_text(ds: Any, config: vi.IndexConfig, window: tuple[int, int], lang: 
 
 
 def map_figure(table: Any, config: vi.IndexConfig, color: str, geo_url: str, centre: dict[str, float],
-               zoom: float, source: str, lang: str, selected: str | None) -> dict[str, Any]:
+               zoom: float, source: str, lang: str, selected: str | None, meta: Any = None) -> dict[str, Any]:
     """Choropleth (MapLibre, white background, geometry by URL) of the priority group, the score or a
     dimension score; municipalities without a score drawn grey as 'no data'; the selection outlined."""
     scored = table[table["score"].notna()]
@@ -485,7 +485,7 @@ def map_figure(table: Any, config: vi.IndexConfig, color: str, geo_url: str, cen
                      colorbar={"title": {"text": t("index.col.group", lang)}, "tickvals": [6 - g for g in vi.GROUP_CODES],
                                "ticktext": [group_label(g, lang) for g in vi.GROUP_CODES], "len": 0.6, "y": 0.5,
                                "thickness": 16, "x": 0.99, "xanchor": "right", "bgcolor": "rgba(255,255,255,0.85)"})
-        title = t("index.map.title", lang)
+        title = tl("index.map.title", lang, meta)
     else:
         col = "score" if color == "score" else f"dim_{color}"
         z = [round(float(v), 2) for v in scored[col]]
@@ -494,7 +494,8 @@ def map_figure(table: Any, config: vi.IndexConfig, color: str, geo_url: str, cen
         trace.update(z=z, zmin=0, zmax=100, colorscale=SCORE_SCALE, hovertemplate=hover + extra + "<extra></extra>",
                      colorbar={"title": {"text": "0–100"}, "len": 0.6, "thickness": 16, "x": 0.99,
                                "xanchor": "right", "bgcolor": "rgba(255,255,255,0.85)"})
-        title = t("index.map.title_score", lang) if color == "score" else t("index.map.title_dim", lang, dim=dim_label)
+        title = (tl("index.map.title_score", lang, meta) if color == "score"
+                 else tl("index.map.title_dim", lang, meta, dim=dim_label))
     nodata = {
         "type": "choroplethmap", "geojson": geo_url, "featureidkey": "id",
         "locations": missing.index.astype(str).tolist(), "z": [0] * len(missing),

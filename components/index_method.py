@@ -10,6 +10,7 @@ from dash import html
 
 from analytics import vawg_index as vi
 from components.formatting import fmt_number, fmt_percent
+from components.i18n import level_words
 
 
 def _w(x: float, lang: str) -> str:
@@ -20,6 +21,8 @@ def methodology_steps(ds: Any, config: vi.IndexConfig, window: tuple[int, int], 
                       lang: str) -> list[tuple[str, str]]:
     """(step title, text) pairs describing the index as configured now."""
     es = lang != "en"
+    w = level_words(ds.meta, "en" if not es else "es")
+    adm1, adm2, adm2s = w["adm1"], w["adm2"], w["adm2s"]
     m = config.method
     total = sum(d.weight for d in config.dimensions)
     dims = []
@@ -47,8 +50,8 @@ def methodology_steps(ds: Any, config: vi.IndexConfig, window: tuple[int, int], 
                       f"periodos disponibles de la ventana."))
         if m.smoothing == "empirical_bayes":
             steps.append(("3. Suavizado",
-                          "Bayes empírico local (Marshall, 1991, método de momentos): cada tasa municipal se acerca a "
-                          "la tasa de su departamento en proporción a su inestabilidad (poca población ⇒ más "
+                          f"Bayes empírico local (Marshall, 1991, método de momentos): la tasa de cada {adm2} se acerca "
+                          f"a la de su {adm1} en proporción a su inestabilidad (poca población ⇒ más "
                           "acercamiento). No se aplica a los porcentajes."))
         else:
             steps.append(("3. Suavizado", "Sin suavizado: se usan las tasas acumuladas tal como son."))
@@ -65,8 +68,8 @@ def methodology_steps(ds: Any, config: vi.IndexConfig, window: tuple[int, int], 
                       f"numerator nor in the denominator). Percentages are the mean of the window's available periods."))
         if m.smoothing == "empirical_bayes":
             steps.append(("3. Smoothing",
-                          "Local empirical Bayes (Marshall 1991, method of moments): each municipal rate is pulled "
-                          "toward its department's rate in proportion to its instability (small population ⇒ more "
+                          f"Local empirical Bayes (Marshall 1991, method of moments): each {adm2}'s rate is pulled "
+                          f"toward its {adm1}'s rate in proportion to its instability (small population ⇒ more "
                           "pull). Percentages are not smoothed."))
         else:
             steps.append(("3. Smoothing", "No smoothing: the pooled rates are used as they are."))
@@ -75,17 +78,17 @@ def methodology_steps(ds: Any, config: vi.IndexConfig, window: tuple[int, int], 
     n_imputed = int((rep["n_imputed"] > 0).sum()) if rep is not None else 0
     n_excl = int(rep["excluded"].sum()) if rep is not None else 0
     if es:
-        rule = ("se imputa con la mediana de los demás municipios del departamento (o del país si el departamento "
-                "no tiene ninguno)" if m.missing == "impute_department_median"
-                else "el municipio se excluye del ranking")
+        rule = (f"se imputa con la mediana de {w['Art_pl_adm2'].lower()} demás {adm2s} de su {adm1} (o la del país "
+                f"si nadie más en su {adm1} tiene el dato)" if m.missing == "impute_department_median"
+                else f"{w['el_adm2']} se excluye del ranking")
         steps.append(("4. Datos faltantes",
-                      f"Si a un municipio le falta un indicador, {rule}. Ahora: {n_missing} municipio(s) con datos "
-                      f"faltantes, {n_imputed} con valores imputados, {n_excl} excluido(s). Un faltante nunca se "
-                      "trata como cero."))
+                      f"Si a {w['un_adm2']} le falta un indicador, {rule}. Ahora: {adm2s} con datos faltantes: "
+                      f"{n_missing}; con valores imputados: {n_imputed}; fuera del ranking: {n_excl}. Un faltante "
+                      "nunca se trata como cero."))
         steps.append(("5. Valores extremos",
                       "Sin recorte de valores extremos." if m.winsor_percentile is None else
                       f"Cada indicador se recorta (winsoriza) en su percentil {fmt_number(m.winsor_percentile, lang)} "
-                      f"por el lado de mayor prioridad, para que un municipio muy atípico no aplaste la escala."))
+                      f"por el lado de mayor prioridad, para que un valor muy atípico no aplaste la escala."))
         norm = {
             "minmax": "mín–máx: 100 × (x − mín) / (máx − mín)",
             "zscore": "puntaje z llevado a escala T: 50 + 10 × (x − media) / desviación estándar, acotado a 0–100",
@@ -102,17 +105,17 @@ def methodology_steps(ds: Any, config: vi.IndexConfig, window: tuple[int, int], 
                       f"Puntaje de cada dimensión = {agg} de sus indicadores; índice = {agg} de las dimensiones, "
                       f"con los pesos indicados en el paso 1 (los deslizadores se reescalan a 100 %).{floor}"))
     else:
-        rule = ("it is imputed with the median of the other municipalities of its department (or of the country when "
-                "the department has none)" if m.missing == "impute_department_median"
-                else "the municipality is excluded from the ranking")
+        rule = (f"it is imputed with the median of the other {adm2s} of its {adm1} (or of the country when "
+                f"the {adm1} has none)" if m.missing == "impute_department_median"
+                else f"the {adm2} is excluded from the ranking")
         steps.append(("4. Missing data",
-                      f"When a municipality lacks an indicator, {rule}. Now: {n_missing} municipality(ies) with "
-                      f"missing data, {n_imputed} with imputed values, {n_excl} excluded. Missing is never treated "
+                      f"When {w['un_adm2']} lacks an indicator, {rule}. Now: {adm2s} with missing data: "
+                      f"{n_missing}; with imputed values: {n_imputed}; excluded: {n_excl}. Missing is never treated "
                       "as zero."))
         steps.append(("5. Outliers",
                       "No capping of outliers." if m.winsor_percentile is None else
                       f"Each indicator is capped (winsorized) at its {fmt_number(m.winsor_percentile, lang)}th "
-                      f"percentile on the higher-priority side, so one extreme municipality does not squash the scale."))
+                      f"percentile on the higher-priority side, so one extreme value does not squash the scale."))
         norm = {
             "minmax": "min–max: 100 × (x − min) / (max − min)",
             "zscore": "z-score on a T scale: 50 + 10 × (x − mean) / standard deviation, bounded to 0–100",
@@ -131,7 +134,7 @@ def methodology_steps(ds: Any, config: vi.IndexConfig, window: tuple[int, int], 
     th = result.thresholds if result is not None else None
     cuts = ", ".join(fmt_number(float(x), lang, 1) for x in th) if th is not None else ""
     if es:
-        cls = {"quantiles": "quintiles (cada grupo reúne una quinta parte de los municipios)",
+        cls = {"quantiles": f"quintiles (cada grupo reúne una quinta parte de {w['los_adm2s']})",
                "natural_breaks": "cortes naturales de Fisher–Jenks (mínima varianza dentro de cada grupo)",
                "fixed": "umbrales fijos"}[m.classification]
         steps.append(("8. Clasificación",
@@ -141,7 +144,7 @@ def methodology_steps(ds: Any, config: vi.IndexConfig, window: tuple[int, int], 
                       f"{fmt_number(m.mc_draws, lang)} simulaciones Monte Carlo (semilla {m.mc_seed}, reproducibles). En cada una: pesos "
                       f"sorteados alrededor de los elegidos (Dirichlet, concentración {fmt_number(m.mc_concentration, lang)}), "
                       "normalización al azar entre las tres, agregación aritmética o geométrica, y recorte de extremos "
-                      "sí o no. De cada municipio se informa el rango mediano, el intervalo de 90 % (percentiles 5–95) "
+                      f"sí o no. De cada {adm2} se informa el rango mediano, el intervalo de 90 % (percentiles 5–95) "
                       f"y el porcentaje de simulaciones en el grupo muy alto; con {fmt_percent(100 * vi.ROBUST_SHARE, lang, 0)} "
                       "o más se considera robustamente prioritario."
                       + (" Con cortes naturales, el grupo muy alto de cada simulación es su quinta parte superior "
@@ -151,9 +154,9 @@ def methodology_steps(ds: Any, config: vi.IndexConfig, window: tuple[int, int], 
                       "Este índice sigue la práctica del Manual OCDE/JRC de indicadores compuestos y de los índices de "
                       "InfoSegura, pero no es el Índice de Priorización Territorial de VCMN oficial (IPTVCM) del "
                       "Ministerio de Gobernación: sus pesos oficiales no son públicos."
-                      + (" Los datos municipales de esta demostración son sintéticos." if ds.meta.synthetic else "")))
+                      + (f" Los datos por {adm2} de esta demostración son sintéticos." if ds.meta.synthetic else "")))
     else:
-        cls = {"quantiles": "quintiles (each group holds a fifth of the municipalities)",
+        cls = {"quantiles": f"quintiles (each group holds a fifth of the {adm2s})",
                "natural_breaks": "Fisher–Jenks natural breaks (least variance within each group)",
                "fixed": "fixed thresholds"}[m.classification]
         steps.append(("8. Classification",
@@ -163,7 +166,7 @@ def methodology_steps(ds: Any, config: vi.IndexConfig, window: tuple[int, int], 
                       f"{fmt_number(m.mc_draws, lang)} Monte Carlo simulations (seed {m.mc_seed}, reproducible). In each: weights drawn "
                       f"around the chosen ones (Dirichlet, concentration {fmt_number(m.mc_concentration, lang)}), a random "
                       "normalization among the three, arithmetic or geometric aggregation, and outlier capping on or "
-                      "off. For each municipality: the median rank, the 90% interval (5th–95th percentiles) and the "
+                      f"off. For each {adm2}: the median rank, the 90% interval (5th–95th percentiles) and the "
                       f"share of simulations in the very high group; {fmt_percent(100 * vi.ROBUST_SHARE, lang, 0)} or more "
                       "counts as robustly high priority."
                       + (" With natural breaks, the very high group of each simulation is its top fifth (computing "
@@ -173,7 +176,7 @@ def methodology_steps(ds: Any, config: vi.IndexConfig, window: tuple[int, int], 
                       "This index follows the OECD/JRC Handbook on composite indicators and InfoSegura's indices, but "
                       "it is not the official Territorial Prioritization Index of VAWG (IPTVCM) of the Ministry of "
                       "Governance: its official weights are not public."
-                      + (" The municipal data in this demo are synthetic." if ds.meta.synthetic else "")))
+                      + (f" The data by {adm2} in this demo are synthetic." if ds.meta.synthetic else "")))
     return steps
 
 

@@ -15,7 +15,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.figures import graph, source_note
-from components.i18n import register, t
+from components.i18n import register, t, tl
 
 RANK_BLOCK = 100  # rows per block the ranking grid fetches from the server
 
@@ -23,15 +23,15 @@ register(
     {
         "map.title": ("Mapa municipal", "Map explorer"),
         "map.lead": (
-            "Dónde está peor y dónde mejora: elija el indicador, el periodo y la medida; haga clic en un "
-            "municipio para ver su perfil.",
-            "Where it is worse and where it is improving: choose the indicator, period and measure; click a "
-            "municipality to open its profile.",
+            "Dónde está peor y dónde mejora: elija el indicador, el periodo y la medida; haga clic en "
+            "{un_adm2} para ver su perfil.",
+            "Where it is worse and where it is improving: choose the indicator, period and measure; click "
+            "{un_adm2} to open its profile.",
         ),
         "map.ctl.indicator": ("Indicador", "Indicator"),
         "map.ctl.level": ("Nivel", "Level"),
-        "map.ctl.level.2": ("Municipios", "Municipalities"),
-        "map.ctl.level.1": ("Departamentos", "Departments"),
+        "map.ctl.level.2": ("{Adm2s}", "{Adm2s}"),
+        "map.ctl.level.1": ("{Adm1s}", "{Adm1s}"),
         "map.ctl.measure": ("Medida", "Measure"),
         "map.ctl.measure.rate": ("Tasa", "Rate"),
         "map.ctl.measure.count": ("Casos", "Count"),
@@ -49,7 +49,7 @@ register(
         "map.ctl.period": ("Periodo", "Period"),
         "map.ctl.play": ("▶ Reproducir", "▶ Play"),
         "map.ctl.pause": ("⏸ Pausa", "⏸ Pause"),
-        "map.ctl.dept": ("Departamento", "Department"),
+        "map.ctl.dept": ("{Adm1}", "{Adm1}"),
         "map.ctl.dept.all": ("Todo el país", "Whole country"),
         "map.ctl.classes": ("Clases", "Classes"),
         "map.ctl.cls.quantiles": ("Cuantiles", "Quantiles"),
@@ -63,8 +63,8 @@ register(
         "map.domain.risk": ("Factores de riesgo", "Risk factors"),
         "map.domain.context": ("Contexto", "Context"),
         "map.note.admin1_only": (
-            "Este indicador solo existe por departamento (encuesta): no hay mapa municipal.",
-            "This indicator exists by department only (survey): no municipal map is available.",
+            "Este indicador solo existe por {adm1} (encuesta): no hay mapa por {adm2}.",
+            "This indicator exists by {adm1} only (survey): no map by {adm2} is available.",
         ),
         "map.note.not_annualised": (
             "Tasas del periodo, no anualizadas.",
@@ -81,7 +81,7 @@ register(
         "map.legend.title": ("Leyenda", "Legend"),
         "map.legend.territories": ("territorios", "territories"),
         "map.rank.title": ("Clasificación", "Ranking"),
-        "map.rank.search": ("Buscar municipio o departamento…", "Search municipality or department…"),
+        "map.rank.search": ("Buscar {adm2} o {adm1}…", "Search {adm2} or {adm1}…"),
         "map.rank.show": ("Mostrar", "Show"),
         "map.rank.all": ("Todos", "All"),
         "map.rank.top": ("Los {n} peores", "Worst {n}"),
@@ -94,7 +94,7 @@ register(
         ),
         "map.col.rank": ("Posición", "Rank"),
         "map.col.name": ("Territorio", "Territory"),
-        "map.col.department": ("Departamento", "Department"),
+        "map.col.department": ("{Adm1}", "{Adm1}"),
         "map.col.events": ("Casos", "Events"),
         "map.col.events_now": ("Casos (12 meses)", "Events (12 months)"),
         "map.col.population": ("Población", "Population"),
@@ -104,7 +104,7 @@ register(
         "map.col.flag": ("Aviso", "Warning"),
         "map.sel.none": ("Haga clic en el mapa o en la tabla para seleccionar un territorio.",
                          "Click the map or the table to select a territory."),
-        "map.sel.profile": ("Abrir el perfil del municipio →", "Open the municipality profile →"),
+        "map.sel.profile": ("Abrir el perfil {del_level} →", "Open the {level} profile →"),
         "map.sel.clear": ("Quitar selección", "Clear selection"),
         "map.aria": ("Mapa coroplético del indicador seleccionado", "Choropleth map of the selected indicator"),
     }
@@ -131,7 +131,7 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
                      html.Label(t("map.ctl.sex", lang), className="control-label mt-1 d-block"),
                      dbc.RadioItems(id="map-sex", options=st["sex_options"], value=f.sex, inline=True)],
                     lg=2, md=6),
-            dbc.Col([html.Label(t("map.ctl.dept", lang), htmlFor="map-dept", className="control-label"),
+            dbc.Col([html.Label(tl("map.ctl.dept", lang, ctx.dataset), htmlFor="map-dept", className="control-label"),
                      dcc.Dropdown(id="map-dept", options=st["dept_options"], value=st["dept"] or "",
                                   clearable=False, searchable=True)], lg=2, md=6),
             dbc.Col([html.Label(t("map.ctl.gran", lang), className="control-label"),
@@ -182,9 +182,9 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
             html.P(st["rank_caption"], id="map-rank-caption", className="small text-muted mb-2"),
             dbc.Row(
                 [
-                    dbc.Col([html.Label(t("map.rank.search", lang), htmlFor="map-search", className="visually-hidden"),
+                    dbc.Col([html.Label(tl("map.rank.search", lang, ctx.dataset), htmlFor="map-search", className="visually-hidden"),
                              dcc.Input(id="map-search", type="search", value=st["search"], debounce=False,
-                                       placeholder=t("map.rank.search", lang),
+                                       placeholder=tl("map.rank.search", lang, ctx.dataset),
                                        className="form-control form-control-sm")], width=7),
                     dbc.Col(dcc.Dropdown(id="map-top", options=st["top_options"], value=st["top"], clearable=False,
                                          searchable=False), width=5),
@@ -209,7 +209,7 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
     return dbc.Container(
         [
             html.H1(t("map.title", lang)),
-            html.P(t("map.lead", lang), className="lead-small text-muted"),
+            html.P(tl("map.lead", lang, ctx.dataset), className="lead-small text-muted"),
             controls,
             dbc.Alert(st["note"], id="map-note", color="info", className="py-2 small",
                       is_open=bool(st["note"])),

@@ -382,8 +382,10 @@ def figure_source(source: str, width: int = 135) -> str:
     return "<br>".join(lines)
 
 
-def figure_title(indicator_label: str, mv: MapValues, rate_base: str, lang: str) -> str:
-    """'Homicides · rate per 100,000 people · 2023 · municipalities'."""
+def figure_title(indicator_label: str, mv: MapValues, rate_base: str, lang: str,
+                 level_name: str | None = None) -> str:
+    """'Homicides · rate per 100,000 people · 2023 · municipalities' (`level_name`: what the dataset
+    calls the level shown, e.g. 'estados'; default the built-in 'municipios'/'departamentos')."""
     m = mv.query.measure
     if m == "rate" and mv.query.pooled:
         measure = f"{t('map.measure.pooled', lang).lower()} {unit_label(mv, rate_base, lang)}"
@@ -393,7 +395,7 @@ def figure_title(indicator_label: str, mv: MapValues, rate_base: str, lang: str)
         measure = unit_label(mv, rate_base, lang)
     else:
         measure = unit_label(mv, rate_base, lang)
-    rest = f"{measure} · {period_text(mv, lang)} · {t(f'map.level.{mv.query.level}', lang)}"
+    rest = f"{measure} · {period_text(mv, lang)} · {level_name or t(f'map.level.{mv.query.level}', lang)}"
     return f"<b>{indicator_label}</b><br><span style='font-size:14px;color:#333'>{rest}</span>"
 
 

@@ -19,18 +19,18 @@ from analytics.profile import KeyFigure, ancestors, search_table
 from components.exports import export_buttons
 from components.figures import CATEGORICAL, frame, graph, source_line, source_note
 from components.formatting import fmt_date, fmt_number, fmt_percent, fmt_period, fmt_signed_percent
-from components.i18n import register, t
+from components.i18n import register, t, tl
 
 register(
     {
         "profile.title": ("Perfil territorial", "Territory profile"),
-        "profile.search.label": ("Buscar municipio, departamento o país", "Find a municipality, department or country"),
+        "profile.search.label": ("Buscar {adm2}, {adm1} o país", "Find {un_adm2}, {adm1} or country"),
         "profile.search.placeholder": ("Escriba un nombre, con o sin tildes…", "Type a name, with or without accents…"),
         "profile.search.none": ("Ningún territorio coincide", "No territory matches"),
         "profile.indicator.label": ("Indicador de la tendencia", "Trend indicator"),
         "profile.level.0": ("País", "Country"),
-        "profile.level.1": ("Departamento", "Department"),
-        "profile.level.2": ("Municipio", "Municipality"),
+        "profile.level.1": ("{Adm1}", "{Adm1}"),
+        "profile.level.2": ("{Adm2}", "{Adm2}"),
         "profile.in_numbers": ("En cifras", "In numbers"),
         "profile.in_numbers.note": (
             "Último periodo con datos completos y cambio respecto del periodo anterior. "
@@ -47,7 +47,7 @@ register(
         "profile.points": ("{value} p. p.", "{value} pp"),
         "profile.cases": ("{n} casos", "{n} cases"),
         "profile.cases.1": ("1 caso", "1 case"),
-        "profile.observed_at": ("Dato de {name} (no hay dato municipal)", "Figure for {name} (no municipal data)"),
+        "profile.observed_at": ("Dato de {name} (no hay dato por {adm2})", "Figure for {name} (no data by {adm2})"),
         "profile.observed_at.country": ("Dato de {name}", "Figure for {name}"),
         "profile.unit.per": ("por {per} {base}", "per {per} {base}"),
         "profile.base.total": ("habitantes", "inhabitants"),
@@ -60,8 +60,8 @@ register(
         "profile.trend": ("Tendencia: {indicator}", "Trend: {indicator}"),
         "profile.trend.gaps": ("los huecos son periodos con meses sin datos", "gaps are periods with months without data"),
         "profile.trend.aria": (
-            "Gráfico de líneas: {indicator} en {name}, su departamento y el país, por periodo",
-            "Line chart: {indicator} in {name}, its department and the country, by period",
+            "Gráfico de líneas: {indicator} en {name}, su {adm1} y el país, por periodo",
+            "Line chart: {indicator} in {name}, its {adm1} and the country, by period",
         ),
         "profile.compare": ("Comparado con el país ({period}): veces la tasa nacional",
                             "Compared with the country ({period}): times the national rate"),
@@ -70,10 +70,10 @@ register(
             "Bar chart: each indicator of {name} divided by the country's; 1 = same as the country",
         ),
         "profile.compare.axis": ("veces el valor nacional (1 = igual que el país)", "times the national value (1 = same as the country)"),
-        "profile.compare.children": ("{indicator} por departamento ({period})", "{indicator} by department ({period})"),
+        "profile.compare.children": ("{indicator} por {adm1} ({period})", "{indicator} by {adm1} ({period})"),
         "profile.compare.children.aria": (
-            "Gráfico de barras: {indicator} en cada departamento",
-            "Bar chart: {indicator} in each department",
+            "Gráfico de barras: {indicator} en cada {adm1}",
+            "Bar chart: {indicator} in each {adm1}",
         ),
         "profile.compare.country_line": ("país", "country"),
         "profile.table": ("Tabla de datos del perfil", "Profile data table"),
@@ -86,7 +86,7 @@ register(
         "profile.col.previous": ("Valor anterior", "Previous value"),
         "profile.col.change": ("Cambio", "Change"),
         "profile.col.direction": ("Evolución", "Direction"),
-        "profile.col.department": ("Departamento", "Department"),
+        "profile.col.department": ("{Adm1}", "{Adm1}"),
         "profile.col.country": ("País", "Country"),
         "profile.col.observed_at": ("Dato de", "Figure for"),
         "profile.col.source": ("Fuente", "Source"),
@@ -123,11 +123,11 @@ register(
         "profile.index.country_mean": ("Prom. nacional", "National avg."),
         "profile.index.link": ("Ver en el índice", "See it in the index"),
         "profile.index.link_all": ("Abrir el índice", "Open the index"),
-        "profile.index.distribution": ("Municipios por grupo de prioridad", "Municipalities by priority group"),
+        "profile.index.distribution": ("{Adm2s} por grupo de prioridad", "{Adm2s} by priority group"),
         "profile.index.unscored_n": ("{n} sin puntaje (datos faltantes)", "{n} without a score (missing data)"),
-        "profile.index.top": ("Los {n} municipios con mayor puntaje", "The {n} municipalities with the highest score"),
+        "profile.index.top": ("{Art_pl_adm2} {n} {adm2s} con mayor puntaje", "{Art_pl_adm2} {n} {adm2s} with the highest score"),
         "profile.index.col.rank": ("Puesto", "Rank"),
-        "profile.index.col.name": ("Municipio", "Municipality"),
+        "profile.index.col.name": ("{Adm2}", "{Adm2}"),
         "profile.index.col.score": ("Puntaje", "Score"),
         "profile.index.col.group": ("Grupo", "Group"),
         "profile.index.g1": ("muy alta", "very high"),
@@ -142,8 +142,8 @@ register(
         "profile.index.line_unscored": ("Índice VCMN: sin puntaje (datos faltantes).",
                                         "VAWG index: no score (missing data)."),
         "profile.index.line_area": (
-            "Índice VCMN: {k} de {n} municipios en prioridad muy alta; mayor puntaje: {top} ({score}, puesto {rank}).",
-            "VAWG index: {k} of {n} municipalities in very high priority; highest score: {top} ({score}, rank {rank}).",
+            "Índice VCMN: {k} de {n} {adm2s} en prioridad muy alta; mayor puntaje: {top} ({score}, puesto {rank}).",
+            "VAWG index: {k} of {n} {adm2s} in very high priority; highest score: {top} ({score}, rank {rank}).",
         ),
         "profile.unknown": ("No existe el territorio «{tid}». Busque otro.", "There is no territory '{tid}'. Search for another."),
         "profile.synthetic_notice": (
@@ -183,9 +183,11 @@ class FigureText:
     synthetic: bool
 
 
-def short_source(ds: Dataset, source_id: str) -> str:
+def short_source(ds: Dataset, source_id: str, lang: str = "es") -> str:
+    """The source's publisher (in `lang`), else its title cut to 60 characters."""
     s = ds.meta.source(source_id)
-    return s.publisher or (s.title if len(s.title) <= 60 else s.title[:57] + "…")
+    title = s.title_for(lang)
+    return s.publisher_for(lang) or (title if len(title) <= 60 else title[:57] + "…")
 
 
 def unit_text(ds: Dataset, kf: KeyFigure, lang: str) -> str:
@@ -232,8 +234,8 @@ def figure_text(ds: Dataset, kf: KeyFigure, lang: str) -> FigureText:
     note = ""
     if kf.from_ancestor:
         key = "profile.observed_at" if ds.level(kf.territory_id) == 2 else "profile.observed_at.country"
-        note = t(key, lang, name=ds.name(kf.observed_at))
-    src = short_source(ds, kf.source)
+        note = tl(key, lang, ds, name=ds.name(kf.observed_at))
+    src = short_source(ds, kf.source, lang)
     if kf.synthetic:
         src = f"{src} · {t('figure.synthetic', lang).upper()}"
     return FigureText(
@@ -258,7 +260,7 @@ def territory_title(ds: Dataset, tid: str, lang: str) -> tuple[str, str]:
     level = ds.level(tid)
     name = ds.name(tid)
     chain = [ds.name(a) for a in ancestors(ds, tid)]
-    level_label = t(f"profile.level.{level}", lang)
+    level_label = tl(f"profile.level.{level}", lang, ds)
     if not chain:
         return name, level_label
     return name, t("profile.of", lang, level=level_label, parent=", ".join(chain))
@@ -266,7 +268,7 @@ def territory_title(ds: Dataset, tid: str, lang: str) -> tuple[str, str]:
 
 def subtitle_links(ds: Dataset, tid: str, lang: str) -> list[Any]:
     """The subtitle with each ancestor linked to its own profile: 'Municipio de [Sacatepéquez], [Guatemala]'."""
-    level_label = t(f"profile.level.{ds.level(tid)}", lang)
+    level_label = tl(f"profile.level.{ds.level(tid)}", lang, ds)
     anc = ancestors(ds, tid)
     if not anc:
         return [level_label]
@@ -291,7 +293,7 @@ def search_options(ds: Dataset, lang: str) -> list[dict[str, str]]:
         if row.level == 2:
             label = f"{row.name} — {row.parent_name}"
         else:
-            label = f"{row.name} ({t(f'profile.level.{row.level}', lang).lower()})"
+            label = f"{row.name} ({tl(f'profile.level.{row.level}', lang, ds).lower()})"
         out.append({"label": label, "value": row.territory_id, "search": row.search})
     return out
 
@@ -362,7 +364,7 @@ def trend_figure(ds: Dataset, comp: pd.DataFrame, indicator_id: str, tid: str, e
     }
     periods = comp["period"].dropna()
     period = f"{fmt_period(periods.min(), lang)} – {fmt_period(periods.max(), lang)}" if len(periods) else ""
-    src = source_line(short_source(ds, str(meta["source"])), period, lang, bool(meta["synthetic"]))
+    src = source_line(short_source(ds, str(meta["source"]), lang), period, lang, bool(meta["synthetic"]))
     if comp["value"].isna().any():
         src += " · " + t("profile.trend.gaps", lang)
     return frame(fig, t("profile.trend", lang, indicator=label), src, lang, bottom_margin=110), src
@@ -406,7 +408,7 @@ def compare_figure(ds: Dataset, comp: pd.DataFrame, tid: str, lang: str) -> tupl
     }
     period = fmt_period(str(c["period"].iloc[0]), lang) if len(c) else ""
     synthetic = any(bool(ds.indicator(i)["synthetic"]) for i in c["indicator_id"])
-    sources = sorted({short_source(ds, str(ds.indicator(i)["source"])) for i in c["indicator_id"]})
+    sources = sorted({short_source(ds, str(ds.indicator(i)["source"]), lang) for i in c["indicator_id"]})
     src = source_line(", ".join(sources), period, lang, synthetic)
     return frame(fig, t("profile.compare", lang, period=period), src, lang), src
 
@@ -447,8 +449,8 @@ def children_figure(ds: Dataset, table: pd.DataFrame, indicator_id: str, country
         },
     }
     period = fmt_period(str(s["period"].iloc[0]), lang) if len(s) else ""
-    src = source_line(short_source(ds, str(meta["source"])), period, lang, bool(meta["synthetic"]))
-    title = t("profile.compare.children", lang, indicator=ds.label(indicator_id, lang), period=period)
+    src = source_line(short_source(ds, str(meta["source"]), lang), period, lang, bool(meta["synthetic"]))
+    title = tl("profile.compare.children", lang, ds, indicator=ds.label(indicator_id, lang), period=period)
     return frame(fig, title, src, lang), src
 
 
@@ -526,7 +528,7 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
         dbc.Row(
             [
                 dbc.Col([
-                    html.Label(t("profile.search.label", lang), htmlFor="profile-search", className="control-label",
+                    html.Label(tl("profile.search.label", lang, ds), htmlFor="profile-search", className="control-label",
                                id="profile-search-label"),
                     dcc.Dropdown(id="profile-search", options=options, value=tid, clearable=False, searchable=True,
                                  placeholder=t("profile.search.placeholder", lang), maxHeight=320, search_order="original",

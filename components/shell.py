@@ -7,12 +7,12 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.i18n import DEFAULT_LANG, t
+from components.i18n import DEFAULT_LANG, t, tl
 
 
 def navbar(pages: list[Any]) -> dbc.Navbar:
     links = [
-        dbc.NavItem(dcc.Link(t(p.nav_key, DEFAULT_LANG), href=p.path, id={"type": "nav-link", "page": p.key},
+        dbc.NavItem(dcc.Link(tl(p.nav_key, DEFAULT_LANG, None), href=p.path, id={"type": "nav-link", "page": p.key},
                              className="nav-link"))
         for p in pages
     ]
@@ -74,10 +74,10 @@ def shell(pages: list[Any], synthetic: bool, story: list[dict[str, str]] | None 
     )
 
 
-def banner_content(lang: str, lang_qs: str) -> list[Any]:
+def banner_content(lang: str, lang_qs: str, meta: Any = None) -> list[Any]:
     return [
         html.Strong("⚠ "),
-        t("banner.synthetic", lang),
+        tl("banner.synthetic", lang, meta),
         " ",
         dcc.Link(t("banner.synthetic_more", lang), href="/about" + lang_qs, className="alert-link"),
     ]

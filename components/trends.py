@@ -14,7 +14,7 @@ from dash import dcc, html
 
 from components.figures import graph, source_note
 from components.formatting import fmt_date
-from components.i18n import register, t
+from components.i18n import register, t, tl
 from components.urlstate import split_list
 
 register(
@@ -34,8 +34,8 @@ register(
         "trends.section.side": ("Delito y confianza, lado a lado", "Crime and trust side by side"),
         "trends.ctl.indicator": ("Indicador", "Indicator"),
         "trends.ctl.territories": ("Territorios (hasta 8)", "Territories (up to 8)"),
-        "trends.ctl.territories_ph": ("Escriba para buscar un departamento o municipio",
-                                      "Type to search a department or municipality"),
+        "trends.ctl.territories_ph": ("Escriba para buscar {un_adm1} o {un_adm2}",
+                                      "Type to search {un_adm1} or {un_adm2}"),
         "trends.ctl.measure": ("Medida", "Measure"),
         "trends.ctl.freq": ("Periodicidad", "Granularity"),
         "trends.ctl.transform": ("Transformación", "Transformation"),
@@ -65,8 +65,6 @@ register(
         "trends.domain.risk": ("Factores de riesgo", "Risk factors"),
         "trends.domain.trust": ("Confianza y percepción", "Trust and perception"),
         "trends.domain.context": ("Contexto", "Context"),
-        "trends.level.1": ("depto.", "dept."),
-        "trends.level.2": ("mun.", "mun."),
         "trends.download": ("Descargar datos (CSV)", "Download data (CSV)"),
         "trends.png_hint": (
             "Para exportar la imagen (PNG), use el icono de cámara en la esquina del gráfico.",
@@ -80,6 +78,22 @@ register(
             "(tendencia previa, estacionalidad, otros eventos, cambios en el registro).",
             "Descriptive, not causal: the difference may be due to many other causes (prior trend, "
             "seasonality, other events, changes in recording).",
+        ),
+        "trends.cc.none": (
+            "Este conjunto de datos no tiene tasas oficiales nacionales por país (indicador «{id}»): no hay "
+            "comparación entre países.",
+            "This dataset has no official national rates by country (indicator “{id}”): there is no "
+            "cross-country comparison.",
+        ),
+        "trends.survey.none": (
+            "Este conjunto de datos no tiene encuestas de confianza o percepción (indicadores del dominio «trust» "
+            "en porcentaje): no hay nada que mostrar aquí.",
+            "This dataset has no trust or perception survey (indicators of the “trust” domain, in percent): "
+            "there is nothing to show here.",
+        ),
+        "trends.ba.none": (
+            "Este conjunto de datos no tiene eventos (events.csv): no hay comparación antes/después.",
+            "This dataset has no events (events.csv): there is no before/after comparison.",
         ),
         "trends.side.note": (
             "Dos paneles alineados que comparten el eje del tiempo (no un gráfico de doble eje): arriba el delito "
@@ -114,18 +128,18 @@ COUNTRY_EN = {
 
 
 def territory_name(ds: Any, territory_id: str, lang: str) -> str:
-    """Display name of a territory: English names for countries when known; departments marked
-    "(depto.)"; a municipality whose name is also another territory's name marked "(mun.)"
-    (Guatemala is a country, a department and a municipality)."""
+    """Display name of a territory: English names for countries when known; level-1 territories marked
+    with the dataset's abbreviation ("(depto.)", "(estado)"); a municipality whose name is also another
+    territory's name marked "(mun.)" (Guatemala is a country, a department and a municipality)."""
     level = ds.level(territory_id)
     name = ds.name(territory_id)
     if level == 0:
         iso = str(ds.territories.at[territory_id, "country_iso3"])
         return COUNTRY_EN.get(iso, name) if lang == "en" else name
     if level == 1:
-        return f"{name} ({t('trends.level.1', lang)})"
+        return f"{name} ({ds.meta.level_term(1, lang).abbr})"
     if (ds.territories["name"] == name).sum() > 1:
-        return f"{name} ({t('trends.level.2', lang)})"
+        return f"{name} ({ds.meta.level_term(2, lang).abbr})"
     return name
 
 
@@ -165,7 +179,7 @@ def territory_options(ds: Any, lang: str) -> list[dict[str, str]]:
     opts = [{"label": territory_name(ds, country, lang), "value": country}]
     depts = ds.territories_at(1, within=country)
     for tid in sorted(depts.index):
-        opts.append({"label": f"{ds.name(tid)} ({t('trends.level.1', lang)})", "value": tid})
+        opts.append({"label": f"{ds.name(tid)} ({ds.meta.level_term(1, lang).abbr})", "value": tid})
     munis = ds.territories_at(2, within=country)
     for tid in sorted(munis.index, key=lambda x: (ds.name(x), x)):
         opts.append({"label": f"{ds.name(tid)} — {ds.name(ds.parent(tid))}", "value": tid})
@@ -293,7 +307,7 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
             _control(t("trends.ctl.territories", lang),
                      dcc.Dropdown(labels=dropdown_labels(lang), id="trends-territories", options=territory_options(ds, lang), value=s["terr"],
                                   multi=True, searchable=True, clearable=False, closeOnSelect=False,
-                                  placeholder=t("trends.ctl.territories_ph", lang), maxHeight=320), md=8),
+                                  placeholder=tl("trends.ctl.territories_ph", lang, ds), maxHeight=320), md=8),
             _control(t("trends.ctl.measure", lang), _radio("trends-measure", measure_opts, s["measure"]), md=3),
             _control(t("trends.ctl.freq", lang), _radio("trends-freq", freq_opts, s["freq"]), md=4),
             _control(t("trends.ctl.transform", lang),
@@ -312,10 +326,20 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
         className="controls-panel g-2 mb-3",
     )
 
+    # A part the dataset cannot feed (no events, no national rates, no survey) says so in one line; its
+    # controls and figure stay in the page, hidden, so that the callbacks keep their inputs and outputs.
+    has_events = not ds.events.empty
+    has_countries = "homicide_rate_official" in ds.indicators.index
+    has_surveys = bool(surveys)
+
+    def _missing(message: str, id_: str) -> dbc.Alert:
+        return dbc.Alert(message, color="info", className="py-2 trends-unavailable", id=id_)
+
     before_after = html.Section(
         [
             html.H2(t("trends.section.before_after", lang), className="h3 mt-4"),
-            dbc.Row(
+            _missing(t("trends.ba.none", lang), "trends-ba-none") if not has_events else None,
+            html.Div([dbc.Row(
                 [
                     _control(t("trends.ctl.event", lang),
                              dcc.Dropdown(labels=dropdown_labels(lang), id="trends-event", options=event_options(ds, lang), value=s["ev"],
@@ -327,7 +351,7 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
             dbc.Alert(t("trends.ba.caveat", lang), color="warning", className="py-2", id="trends-ba-caveat"),
             html.Div(id="trends-ba-figures", className="mb-2"),
             _figure_block("trends-ba", lang, "atalaya-before-after", t("trends.section.before_after", lang),
-                          "440px"),
+                          "440px")], hidden=not has_events),
         ],
         id="trends-before-after",
     )
@@ -335,9 +359,11 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
     countries = html.Section(
         [
             html.H2(t("trends.section.countries", lang), className="h3 mt-4"),
-            _figure_block("trends-cc", lang, "atalaya-homicide-rates-countries", t("trends.section.countries", lang),
-                          "520px"),
-            html.Div(id="trends-cc-sources", className="small mt-2"),
+            _missing(t("trends.cc.none", lang, id="homicide_rate_official"), "trends-cc-none")
+            if not has_countries else None,
+            html.Div([_figure_block("trends-cc", lang, "atalaya-homicide-rates-countries",
+                                    t("trends.section.countries", lang), "520px"),
+                      html.Div(id="trends-cc-sources", className="small mt-2")], hidden=not has_countries),
         ],
         id="trends-countries",
     )
@@ -345,7 +371,8 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
     trust = html.Section(
         [
             html.H2(t("trends.section.trust", lang), className="h3 mt-4"),
-            dbc.Row(
+            _missing(t("trends.survey.none", lang), "trends-trust-none") if not has_surveys else None,
+            html.Div([dbc.Row(
                 [
                     _control(t("trends.ctl.survey", lang),
                              dcc.Dropdown(labels=dropdown_labels(lang), id="trends-survey", value=s["sv"], clearable=False, searchable=False,
@@ -363,6 +390,7 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
             html.H2(t("trends.section.side", lang), className="h3 mt-4"),
             html.P(t("trends.side.note", lang), className="text-muted"),
             _figure_block("trends-side", lang, "atalaya-crime-and-trust", t("trends.section.side", lang), "640px"),
+            ], hidden=not has_surveys),
         ],
         id="trends-trust",
     )
