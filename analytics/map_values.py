@@ -34,7 +34,8 @@ import numpy as np
 import pandas as pd
 
 from analytics.dataset import Dataset
-from analytics.rates import FREQ_ORDER, complete_periods, count_grid, indicator_observations, population_at
+from analytics.rates import (FREQ_ORDER, complete_periods, count_grid, indicator_observations, population_at,
+                             valued_span)
 
 MEASURES = ("rate", "count", "change", "value")
 METHODS = ("quantiles", "equal_interval", "natural_breaks")
@@ -135,9 +136,14 @@ def period_choices(ds: Dataset, indicator_id: str, granularity: str) -> list[str
 def _period_choices(ds: Dataset, indicator_id: str, granularity: str) -> tuple[str, ...]:
     opts = indicator_options(ds, indicator_id)
     if not opts.is_count or granularity == opts.freq:
+        # the observed periods, without those at either end that have no value anywhere (a month
+        # present but blank in every territory: not yet published); gaps inside stay selectable
         obs = ds.observations
-        periods = pd.unique(obs.loc[obs["indicator_id"] == indicator_id, "period"])
-        return tuple(sorted(str(p) for p in periods))
+        first, last = valued_span(ds, indicator_id)
+        sel = obs.loc[obs["indicator_id"] == indicator_id, ["period", "period_start"]].drop_duplicates("period")
+        if first is not None:
+            sel = sel[(sel["period_start"] >= first) & (sel["period_start"] <= last)]
+        return tuple(sorted(str(p) for p in sel["period"]))
     if FREQ_ORDER[granularity] < FREQ_ORDER[opts.freq]:
         raise ValueError(f"{indicator_id} is observed with frequency {opts.freq}; cannot show {granularity}")
     return tuple(complete_periods(ds, indicator_id, granularity))

@@ -146,6 +146,10 @@ class KeyFigure:
     higher_is_worse: bool
     synthetic: bool
     source: str
+    # "rate" (count indicators: value is a rate), "value" (other units) or "count": a count indicator
+    # whose rate cannot be computed anywhere for this territory (no population of its rate base, e.g.
+    # femicides without a female population): value and change are then the counts themselves
+    measure: str = "rate"
 
     @property
     def from_ancestor(self) -> bool:
@@ -167,21 +171,41 @@ def indicator_sex(ds: Dataset, indicator_id: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _yearly_counts(ds: Dataset, indicator_id: str, sex: str) -> pd.DataFrame:
-    """Yearly counts at the indicator's finest level (aggregated once, then rolled up)."""
+def _yearly_counts(ds: Dataset, indicator_id: str, sex: str, freq: str = "Y") -> pd.DataFrame:
+    """Yearly (or `freq`) counts at the indicator's finest level (aggregated once, then rolled up)."""
     finest = _finest_level(ds, indicator_id, sex)
-    return aggregate_counts(ds, indicator_id, level=finest, freq="Y", sex=sex)
+    return aggregate_counts(ds, indicator_id, level=finest, freq=freq, sex=sex)
 
 
 @lru_cache(maxsize=256)
-def _rates_table(ds: Dataset, indicator_id: str, level: int, sex: str) -> pd.DataFrame:
-    """Yearly rates of a count indicator for every territory of a level, only complete years
-    (a year is complete when every month or quarter of it lies inside the indicator's series).
+def _rates_table(ds: Dataset, indicator_id: str, level: int, sex: str, freq: str = "Y") -> pd.DataFrame:
+    """Yearly (or `freq`) rates of a count indicator for every territory of a level, only complete
+    periods (a year is complete when every month or quarter of it lies inside the indicator's series).
     Counts are summed once at the finest level and rolled up (rates.roll_up_counts); rates come from the
-    summed counts and summed population (rates.add_rates)."""
-    counts = roll_up_counts(ds, _yearly_counts(ds, indicator_id, sex), level)
+    summed counts and summed population (rates.add_rates). Rates of a quarter are not annualised."""
+    counts = roll_up_counts(ds, _yearly_counts(ds, indicator_id, sex, freq), level)
     table = add_rates(ds, counts, indicator_id)
-    return table[table["period"].isin(complete_periods(ds, indicator_id, "Y"))]
+    return table[table["period"].isin(complete_periods(ds, indicator_id, freq))]
+
+
+MIN_TREND_YEARS = 3
+
+
+@lru_cache(maxsize=256)
+def trend_freq(ds: Dataset, indicator_id: str) -> str:
+    """The frequency of a profile's trend chart: 'Y' (yearly rates) unless a count indicator observed
+    by month or quarter covers fewer than MIN_TREND_YEARS complete years (e.g. 18 months of a new
+    series: one complete year is one point), then 'Q' (rates per quarter, complete quarters), or the
+    source frequency when even quarters are too few. Other units keep their observed periods."""
+    meta = ds.indicator(indicator_id)
+    if meta["unit"] != "count" or str(meta["rate_base"]) == "none":
+        return "Y"
+    src = ds.indicator_freq(indicator_id)
+    if src == "Y" or len(complete_periods(ds, indicator_id, "Y")) >= MIN_TREND_YEARS:
+        return "Y"
+    if len(complete_periods(ds, indicator_id, "Q")) >= MIN_TREND_YEARS:
+        return "Q"
+    return src
 
 
 @lru_cache(maxsize=128)
@@ -200,8 +224,9 @@ def _observed_by_territory(ds: Dataset, indicator_id: str, sex: str) -> dict[str
 
 
 @lru_cache(maxsize=256)
-def _rates_by_territory(ds: Dataset, indicator_id: str, level: int, sex: str) -> dict[str, pd.DataFrame]:
-    table = _rates_table(ds, indicator_id, level, sex)
+def _rates_by_territory(ds: Dataset, indicator_id: str, level: int, sex: str,
+                        freq: str = "Y") -> dict[str, pd.DataFrame]:
+    table = _rates_table(ds, indicator_id, level, sex, freq)
     return {str(k): g for k, g in table.groupby("territory_id", sort=False)}
 
 
@@ -212,19 +237,19 @@ def _finest_level(ds: Dataset, indicator_id: str, sex: str) -> int:
 
 
 @lru_cache(maxsize=8192)
-def series(ds: Dataset, indicator_id: str, territory_id: str) -> pd.DataFrame:
+def series(ds: Dataset, indicator_id: str, territory_id: str, freq: str = "Y") -> pd.DataFrame:
     """The series shown for an indicator and a territory: columns period, period_start, value, lower,
-    upper, count, observed_at. Count indicators: yearly rates from summed counts (complete years only;
-    `count` the summed count). Other units: the observed values at the territory, or at its nearest
-    ancestor that has them (`observed_at`). Empty when neither has data. Cached per dataset: treat the
-    returned frame as read-only."""
+    upper, count, observed_at. Count indicators: yearly rates (or rates per `freq` period, see
+    `trend_freq`) from summed counts (complete periods only; `count` the summed count). Other units: the
+    observed values at the territory, or at its nearest ancestor that has them (`observed_at`). Empty
+    when neither has data. Cached per dataset: treat the returned frame as read-only."""
     meta = ds.indicator(indicator_id)
     sex = indicator_sex(ds, indicator_id)
     cols = ["period", "period_start", "value", "lower", "upper", "count", "observed_at"]
     if meta["unit"] == "count" and str(meta["rate_base"]) != "none":
         if ds.level(territory_id) > _finest_level(ds, indicator_id, sex):
             return pd.DataFrame(columns=cols)
-        rows = _rates_by_territory(ds, indicator_id, ds.level(territory_id), sex).get(territory_id)
+        rows = _rates_by_territory(ds, indicator_id, ds.level(territory_id), sex, freq).get(territory_id)
         if rows is None:
             return pd.DataFrame(columns=cols)
         out = pd.DataFrame(
@@ -275,13 +300,13 @@ def key_figure(ds: Dataset, indicator_id: str, territory_id: str) -> KeyFigure |
     """The latest non-missing value of an indicator for a territory and its change since the period
     just before it (a missing previous period gives a missing change, not a comparison with an older
     one). None when the territory (and, for non-count indicators, its ancestors) has no value."""
-    s = series(ds, indicator_id, territory_id)
-    s = s[s["value"].notna()] if not s.empty else s
+    meta = ds.indicator(indicator_id)
+    full_s, measure = counts_when_no_rate(ds, indicator_id, series(ds, indicator_id, territory_id))
+    s = full_s[full_s["value"].notna()] if not full_s.empty else full_s
     if s.empty:
         return None
-    meta = ds.indicator(indicator_id)
     last = s.iloc[-1]
-    full = series(ds, indicator_id, territory_id).set_index("period")
+    full = full_s.set_index("period")
     prev_period = _previous_period(str(last["period"]))
     if prev_period in full.index:
         prev = full.loc[prev_period]
@@ -318,7 +343,21 @@ def key_figure(ds: Dataset, indicator_id: str, territory_id: str) -> KeyFigure |
         higher_is_worse=bool(meta["higher_is_worse"]),
         synthetic=synthetic,
         source=str(meta["source"]),
+        measure=measure,
     )
+
+
+def counts_when_no_rate(ds: Dataset, indicator_id: str, s: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """(series, measure). A count indicator's series holds rates ('rate'); when not one period has a
+    rate but some have counts (the dataset has no population of the indicator's rate base, e.g. no
+    female population for femicides), the counts are shown instead ('count') rather than nothing.
+    Other units: ('value'). Missing counts stay missing."""
+    meta = ds.indicator(indicator_id)
+    if meta["unit"] != "count" or str(meta["rate_base"]) == "none":
+        return s, "value"
+    if s.empty or s["value"].notna().any() or not s["count"].notna().any():
+        return s, "rate"
+    return s.assign(value=s["count"]), "count"
 
 
 def profile_indicators(ds: Dataset) -> list[str]:
@@ -384,21 +423,27 @@ def comparison(ds: Dataset, territory_id: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def comparison_series(ds: Dataset, indicator_id: str, territory_id: str) -> pd.DataFrame:
+def comparison_series(ds: Dataset, indicator_id: str, territory_id: str, freq: str = "Y") -> pd.DataFrame:
     """The series of an indicator for the territory, its department and its country, long format:
     columns role ('self', 'department', 'country'), territory_id, period, period_start, value, lower,
-    upper. A role is absent when that territory has no own data for the indicator."""
+    upper, measure ('rate', 'value' or 'count': see `counts_when_no_rate`). A role is absent when that
+    territory has no own data for the indicator. `freq`: as in `series` (the profile's trend passes
+    `trend_freq`)."""
     frames = []
+    measure = "value"
     for role, tid in comparison_territories(ds, territory_id).items():
-        s = series(ds, indicator_id, tid)
+        s, measure = counts_when_no_rate(ds, indicator_id, series(ds, indicator_id, tid, freq))
         if s.empty or (s["observed_at"] != tid).all():
             continue
         s = s[s["observed_at"] == tid]
-        frames.append(s.assign(role=role, territory_id=tid))
-    cols = ["role", "territory_id", "period", "period_start", "value", "lower", "upper"]
+        frames.append(s.assign(role=role, territory_id=tid, measure=measure))
+    cols = ["role", "territory_id", "period", "period_start", "value", "lower", "upper", "measure"]
     if not frames:
         return pd.DataFrame(columns=cols)
-    return pd.concat(frames, ignore_index=True)[cols]
+    out = pd.concat(frames, ignore_index=True)
+    if (out["measure"] == "count").any() and (out["measure"] == "rate").any():
+        out = out[out["measure"] == "rate"]  # never a count line next to rate lines on one axis
+    return out[cols].reset_index(drop=True)
 
 
 # ---- events ---------------------------------------------------------------------------------------

@@ -168,8 +168,9 @@ def count_grid(ds: Dataset, indicator_id: str, level: int, freq: str, sex: str =
 
 def complete_periods(ds: Dataset, indicator_id: str, freq: str) -> list[str]:
     """Periods of `freq` (e.g. years) that the indicator's series covers entirely: every sub-period
-    (month, quarter) of them lies between the indicator's first and last observed period. A year whose
-    series stops in June is not complete, and its sum is not an annual total. Sorted."""
+    (month, quarter) of them lies between the indicator's first and last period with a value. A year
+    whose series stops in June is not complete, and its sum is not an annual total; nor is a year whose
+    December is present but blank in every territory (not yet published). Sorted."""
     obs = ds.observations
     sel = obs.loc[obs["indicator_id"] == indicator_id]
     if sel.empty:
@@ -177,11 +178,26 @@ def complete_periods(ds: Dataset, indicator_id: str, freq: str) -> list[str]:
     src_freq = str(sel["freq"].iloc[0])
     if FREQ_ORDER[freq] < FREQ_ORDER[src_freq]:
         raise ValueError(f"{indicator_id} is observed with frequency {src_freq}; cannot split it into {freq}")
-    starts = periods_in_range(sel["period_start"].min(), sel["period_start"].max(), src_freq)
+    first, last = valued_span(ds, indicator_id)
+    if first is None:
+        return []
+    starts = periods_in_range(first, last, src_freq)
     labels = period_label(pd.Series(starts), freq)
     per = {"M": {"M": 1, "Q": 3, "Y": 12}, "Q": {"Q": 1, "Y": 4}, "Y": {"Y": 1}}[src_freq][freq]
     counts = labels.value_counts()
     return sorted(str(p) for p, n in counts.items() if n == per)
+
+
+def valued_span(ds: Dataset, indicator_id: str) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """First and last period_start at which the indicator has a value in some territory: periods before
+    or after them are rows without a value everywhere (not yet published, not collected), which no
+    table or map should open on. (None, None) when it has no value at all."""
+    key = ("valued_span", str(indicator_id))
+    if key not in ds.derived:
+        obs = ds.observations
+        sel = obs.loc[(obs["indicator_id"] == indicator_id) & obs["value"].notna(), "period_start"]
+        ds.derived[key] = (None, None) if sel.empty else (pd.Timestamp(sel.min()), pd.Timestamp(sel.max()))
+    return ds.derived[key]
 
 
 def roll_up_counts(ds: Dataset, counts: pd.DataFrame, level: int) -> pd.DataFrame:

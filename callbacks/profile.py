@@ -273,7 +273,7 @@ def index_text(ctx: AppContext, territory_id: str, lang: str) -> str:
 def trend(ds: Dataset, indicator_id: str, tid: str, events: pd.DataFrame, lang: str) -> tuple[dict[str, Any], str]:
     """The trend figure: the territory, its department and its country, with the events of the
     territory itself and of its ancestors (events inside it are listed, not drawn: too many lines)."""
-    comp = ap.comparison_series(ds, indicator_id, tid)
+    comp = ap.comparison_series(ds, indicator_id, tid, ap.trend_freq(ds, indicator_id))
     if not events.empty and "scope" in events:
         events = events[events["scope"].isin(["here", "above"])]
     return cp.trend_figure(ds, comp, indicator_id, tid, events, lang)

@@ -58,6 +58,9 @@ register(
         "profile.unit.percent_survey": ("% de personas encuestadas", "% of respondents"),
         "profile.synthetic_short": ("sintético", "synthetic"),
         "profile.trend": ("Tendencia: {indicator}", "Trend: {indicator}"),
+        "profile.per_quarter": ("por trimestre", "per quarter"),
+        "profile.unit.cases": ("casos", "cases"),
+        "profile.no_rate": ("Sin tasa: no hay población de {base} en los datos", "No rate: the data have no population of {base}"),
         "profile.trend.gaps": ("los huecos son periodos con meses sin datos", "gaps are periods with months without data"),
         "profile.trend.aria": (
             "Gráfico de líneas: {indicator} en {name}, su {adm1} y el país, por periodo",
@@ -192,6 +195,8 @@ def short_source(ds: Dataset, source_id: str, lang: str = "es") -> str:
 
 def unit_text(ds: Dataset, kf: KeyFigure, lang: str) -> str:
     meta = ds.indicator(kf.indicator_id)
+    if kf.measure == "count":
+        return t("profile.unit.cases", lang)
     if kf.unit in ("count", "rate"):
         base = str(meta["rate_base"])
         per = fmt_number(kf.rate_per, lang) if not math.isnan(kf.rate_per) else ""
@@ -206,6 +211,8 @@ def value_text(value: float, unit: str, lang: str) -> str:
     """How a value of this unit is printed everywhere (cards, table, PDF)."""
     if unit == "percent":
         return fmt_percent(value, lang, 1)
+    if unit == "cases":
+        return fmt_number(value, lang, 0)
     return fmt_number(value, lang, 1)
 
 
@@ -226,12 +233,17 @@ def change_text(kf: KeyFigure, lang: str) -> str:
 def figure_text(ds: Dataset, kf: KeyFigure, lang: str) -> FigureText:
     """Everything a key-figure card says, formatted for the language."""
     arrow = "▲" if kf.change > 0 else "▼" if kf.change < 0 else ("▶" if kf.change == 0 else "")
-    if kf.count is not None and not math.isnan(kf.count):
+    if kf.measure == "count":
+        cases = ""  # the value itself is the number of cases
+    elif kf.count is not None and not math.isnan(kf.count):
         n = int(round(kf.count))
         cases = t("profile.cases.1", lang) if n == 1 else t("profile.cases", lang, n=fmt_number(n, lang))
     else:
         cases = ""
     note = ""
+    if kf.measure == "count":
+        base = str(ds.indicator(kf.indicator_id)["rate_base"])
+        note = t("profile.no_rate", lang, base=t(f"profile.base.{base}", lang))
     if kf.from_ancestor:
         key = "profile.observed_at" if ds.level(kf.territory_id) == 2 else "profile.observed_at.country"
         note = tl(key, lang, ds, name=ds.name(kf.observed_at))
@@ -241,7 +253,7 @@ def figure_text(ds: Dataset, kf: KeyFigure, lang: str) -> FigureText:
     return FigureText(
         indicator_id=kf.indicator_id,
         label=ds.label(kf.indicator_id, lang),
-        value=value_text(kf.value, kf.unit, lang),
+        value=value_text(kf.value, "cases" if kf.measure == "count" else kf.unit, lang),
         unit=unit_text(ds, kf, lang),
         cases=cases,
         period=fmt_period(kf.period, lang),
@@ -335,6 +347,13 @@ def trend_figure(ds: Dataset, comp: pd.DataFrame, indicator_id: str, tid: str, e
             "hovertemplate": "%{y:,.1f}<extra>" + name + "</extra>",
         })
     unit = _axis_unit(ds, indicator_id, lang)
+    if "measure" in comp and len(comp) and (comp["measure"] == "count").all():
+        unit = t("profile.unit.cases", lang)
+    periods = comp["period"].dropna().astype(str)
+    quarterly = bool(len(periods)) and periods.str.contains("-Q").all()
+    yearly = bool(len(periods)) and (periods.str.len() == 4).all()
+    if quarterly and meta["unit"] == "count" and unit:
+        unit = f"{unit}, {t('profile.per_quarter', lang)}"
     shapes, annotations = [], []
     if not comp.empty:
         lo, hi = comp["period_start"].min(), comp["period_start"].max()
@@ -353,7 +372,8 @@ def trend_figure(ds: Dataset, comp: pd.DataFrame, indicator_id: str, tid: str, e
     fig = {
         "data": data,
         "layout": {
-            "xaxis": {"title": {"text": ""}, "showgrid": False, **({"range": xrange} if xrange else {})},
+            "xaxis": {"title": {"text": ""}, "showgrid": False, **({"range": xrange} if xrange else {}),
+                      **({"dtick": "M12", "tickformat": "%Y"} if yearly else {})},
             "yaxis": {"title": {"text": unit}, "rangemode": "tozero", "gridcolor": "#e5e5e5"},
             "legend": {"orientation": "h", "y": -0.12, "x": 0},
             "hovermode": "x unified",
@@ -362,7 +382,6 @@ def trend_figure(ds: Dataset, comp: pd.DataFrame, indicator_id: str, tid: str, e
             "margin": {"t": 70, "b": 110},
         },
     }
-    periods = comp["period"].dropna()
     period = f"{fmt_period(periods.min(), lang)} – {fmt_period(periods.max(), lang)}" if len(periods) else ""
     src = source_line(short_source(ds, str(meta["source"]), lang), period, lang, bool(meta["synthetic"]))
     if comp["value"].isna().any():

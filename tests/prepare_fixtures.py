@@ -95,9 +95,12 @@ dataset:
   synthetic: true
   synthetic_note_es: Datos de prueba inventados.
   synthetic_note_en: Invented test data.
+  level_labels:
+    "1": {es: {singular: Estado, plural: Estados}, en: {singular: State, plural: States}}
+    "2": {es: {singular: Alcaldía, plural: Alcaldías, gender: f}, en: {singular: Borough, plural: Boroughs}}
 country: {id: TST, name: Testlandia, iso3: TST}
 sources:
-  - {id: test_sesnsp, title: Tabla de prueba con el formato SESNSP, publisher: tests, year: "2026"}
+  - {id: test_sesnsp, title: Tabla de prueba con el formato SESNSP, title_en: Test table in the SESNSP layout, publisher: tests, year: "2026"}
 boundaries:
   precision: 5
   admin1:

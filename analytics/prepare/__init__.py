@@ -192,6 +192,9 @@ def _prepare(cfg: dict[str, Any], mapping_path: Path, in_dir: Path, out: Path, e
         report.add("error", "atalaya validate", "the prepared dataset does not pass validation", [str(p) for p in problems])
     else:
         report.step("atalaya validate", "the prepared dataset passes")
+    lost = report.unaccounted()
+    if lost:
+        report.add("error", "rows", "rows neither used nor listed as left out (a bug: please report it)", lost)
     report.fact("time: total", f"{time.perf_counter() - t_start:.1f} s")
     md = report.write(out / REPORT_DIR, f"Preparation report — {cfg['dataset']['title']}")
     code = 0 if not report.errors else 1

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from analytics.prepare.readers import PrepareError, normalise_codes, read_table, require_columns
+from analytics.prepare.readers import NOT_FOUND_HINT, PrepareError, normalise_codes, read_table, require_columns
 from analytics.prepare.report import Report
 
 ID_CFG_KEYS = ("pad", "strip_prefix", "add_prefix", "take")
@@ -40,7 +40,7 @@ def _code_opts(cfg: dict[str, Any]) -> dict[str, Any]:
 def read_boundaries(path: Path, layer: str | None, crs: str | None, where: str) -> gpd.GeoDataFrame:
     """Read a boundary file with pyogrio (a .zip holding a Shapefile is opened in place)."""
     if not path.exists():
-        raise PrepareError(f"{where}: boundary file {path} not found")
+        raise PrepareError(f"{where}: boundary file {path} not found{NOT_FOUND_HINT}")
     try:
         gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
     except Exception as err:

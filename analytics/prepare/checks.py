@@ -32,6 +32,7 @@ def check_duplicates(obs: pd.DataFrame, report: Report) -> pd.DataFrame:
     """Keys (indicator, territory, period, sex) given by more than one table: an error; first kept."""
     key = ["indicator_id", "territory_id", "period", "sex"]
     dup = obs.duplicated(key, keep=False)
+    report.check("dup_tables", "observations", int(obs.loc[dup].drop_duplicates(key).shape[0]) if dup.any() else 0)
     if dup.any():
         d = obs.loc[dup].drop_duplicates(key)
         report.add("error", "observations", "the same indicator, territory, period and sex comes from several tables (first kept)",
@@ -51,6 +52,7 @@ def check_all_zero(obs: pd.DataFrame, report: Report) -> None:
     """An indicator whose values are all 0 is more often a wrong or empty source column than a fact."""
     for ind, g in obs.groupby("indicator_id"):
         v = g["value"].dropna()
+        report.check("all_zero", f"indicator {ind}", int(bool(len(v)) and bool((v == 0).all())))
         if len(v) and (v == 0).all():
             report.add("warning", f"indicator {ind}", f"every value is 0 ({len(v):,} values): check that the source "
                        "column really holds this indicator")
@@ -66,6 +68,7 @@ def check_coverage(obs: pd.DataFrame, territories: pd.DataFrame, report: Report)
             have = set(g.loc[lv == level, "territory_id"])
             missing = sorted(ids - have)
             have_val = set(g.loc[(lv == level) & g["value"].notna(), "territory_id"])
+            report.check("no_data", f"indicator {ind} (admin{int(level)})", len(missing))
             if missing:
                 report.add("warning", f"indicator {ind}", f"admin{int(level)} boundaries with no data at all "
                            f"({len(have_val)} of {len(ids)} have values)", _group_by_parent(missing, territories),
@@ -105,6 +108,9 @@ def check_gaps(obs: pd.DataFrame, report: Report) -> None:
             present = set(zip(have["territory_id"], have["period"]))
             per_period = {p: [t for t in terrs if (t, p) not in present] for p in labels}
             everywhere = [p for p, ts in per_period.items() if len(ts) == len(terrs)]
+            n_gaps = sum(len(ts) for ts in per_period.values() if 0 < len(ts) < len(terrs))
+            report.check("unpublished", f"indicator {ind} ({sex})", len(everywhere))
+            report.check("gaps", f"indicator {ind} ({sex})", n_gaps)
             if everywhere:
                 report.add("info" if _trailing(everywhere, labels) else "warning", f"indicator {ind} ({sex})",
                            "periods with no value in any territory (not yet published, or not collected)"
@@ -146,6 +152,7 @@ def check_rates(obs: pd.DataFrame, indicators: pd.DataFrame, population: pd.Data
         m = yearly.merge(pop, on=["territory_id", "year"], how="left")
         nopop = m["population"].isna()
         if pop.empty:
+            report.check("rate_high", f"indicator {meta['indicator_id']}", None, f"no {meta['rate_base']} population")
             report.add("warning", f"indicator {meta['indicator_id']}",
                        f"no {meta['rate_base']} population in the dataset: its rates cannot be computed "
                        f"(add a population table with that sex, or set rate_base: none)")
@@ -158,6 +165,7 @@ def check_rates(obs: pd.DataFrame, indicators: pd.DataFrame, population: pd.Data
         rate = m["value"] / m["population"] * 100000
         bound = float(meta.get("max_rate") or default_max_per_100k) if pd.notna(meta.get("max_rate", np.nan)) else default_max_per_100k
         high = rate > bound
+        report.check("rate_high", f"indicator {meta['indicator_id']} (> {bound:g})", int(high.sum()))
         if high.any():
             h = m.loc[high]
             report.add("warning", f"indicator {meta['indicator_id']}",

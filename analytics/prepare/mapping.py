@@ -43,6 +43,20 @@ def load_mapping(path: Path) -> dict[str, Any]:
     ds = _need(cfg, "dataset", w)
     _need(ds, "title", f"{w}: dataset")
     ds.setdefault("name", "atalaya-prepared")
+    if "level_labels" in ds:
+        from analytics.validation import level_label_problems
+
+        bad = level_label_problems(ds["level_labels"])
+        if bad:
+            raise PrepareError(f"{w}: dataset." + "; dataset.".join(
+                f"{p.column}" + (f" ({p.value!r})" if p.value is not None else "") + f": {p.message}" for p in bad))
+        ds["level_labels"] = {str(k): v for k, v in ds["level_labels"].items()}
+    for i, s in enumerate(cfg.get("sources") or []):
+        if not isinstance(s, dict) or "id" not in s:
+            raise PrepareError(f"{w}: sources[{i}]: a source needs an id (tables cite it in `source:`)")
+        for key in ("title", "title_en", "publisher", "publisher_en", "year", "path"):
+            if key in s and s[key] is not None and not isinstance(s[key], str):
+                s[key] = str(s[key])  # YAML reads year: 2025 as a number; the contract wants text
     country = _need(cfg, "country", w)
     for k in ("id", "name", "iso3"):
         _need(country, k, f"{w}: country")

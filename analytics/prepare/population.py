@@ -66,11 +66,13 @@ def prepare_population(cfg: dict[str, Any], input_dir: Path, known: dict[int, se
         report.step(step, f"years kept {lo}–{hi}: {n0 - len(long):,} year cells of other years not used")
     values, bad = parse_numbers(long["_cell"], thousands=cfg.get("thousands", ","), decimal=cfg.get("decimal", "."))
     long = long.assign(population=values)
+    report.check("pop_not_numeric", step, int(bad.sum()))
     if bad.any():
         b = long.loc[bad]
         report.add("warning", step, "population cells that are not numbers (left out)",
                    [f"row {r}, column {c!r}: value {v!r}" for r, c, v in zip(b["_row"], b["_col"], b["_cell"])])
     neg = long["population"] < 0
+    report.check("pop_negative", step, int(neg.sum()))
     if neg.any():
         b = long.loc[neg]
         report.add("error", step, "negative populations (left out)",
@@ -91,6 +93,7 @@ def prepare_population(cfg: dict[str, Any], input_dir: Path, known: dict[int, se
         report.drop(fname, miss_rows["_row"], "sex value not mapped", miss_rows[sex_cfg["column"]])
     ids = known.get(level, set())
     nob = ~long["_tid"].isin(ids)
+    report.check("pop_no_boundary", step, int(long.loc[nob, "_tid"].nunique()))
     if nob.any():
         rows = long.loc[nob].drop_duplicates("_row")
         report.add("warning", step, f"codes with no admin{level} boundary (left out)", sorted(set(rows["_tid"])))
@@ -109,6 +112,8 @@ def prepare_population(cfg: dict[str, Any], input_dir: Path, known: dict[int, se
         report.add("error", step, "duplicate population keys (first kept)",
                    sorted({f"{t} {y} {s} {a}" for t, y, s, a in zip(d["territory_id"], d["year"], d["sex"], d["age_group"])}))
         out = out.drop_duplicates(["territory_id", "year", "sex", "age_group"])
+    # a row is used when its territory and sex are (its blank year cells are listed above as missing)
+    report.tally(fname, "population", len(df), int(long.loc[~nob & ~unsexed, "_row"].nunique()))
     years = sorted(out["year"].unique())
     report.step(step, f"{len(out):,} population values for {out['territory_id'].nunique():,} territories, "
                       f"years {years[0] if years else '-'}–{years[-1] if years else '-'}")

@@ -23,6 +23,8 @@ MISSING_TOKENS = frozenset({"", "na", "n/a", "n.a.", "nan", "null", "none", "nd"
 
 GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".topojson", ".fgb")
 
+NOT_FOUND_HINT = " (file paths in the mapping are relative to --input-dir, by default the mapping file's folder)"
+
 
 class PrepareError(Exception):
     """A problem in the mapping file or an input file that stops the preparation. The message names
@@ -60,7 +62,7 @@ def read_table(path: Path, encoding: str = "auto", sheet: str | int | None = Non
     surrounding whitespace. Raises PrepareError when the file is missing or cannot be parsed."""
     path = Path(path)
     if not path.exists():
-        raise PrepareError(f"{path}: file not found")
+        raise PrepareError(f"{path}: file not found{NOT_FOUND_HINT}")
     suffix = path.suffix.lower()
     if suffix in GEO_SUFFIXES:
         import pyogrio

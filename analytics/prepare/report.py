@@ -15,6 +15,28 @@ from typing import Iterable
 SEVERITIES = ("error", "warning", "info")
 MAX_LISTED = 25  # items shown per finding in the Markdown (all of them are in the CSV files)
 
+# The checks every report lists, found or not (key -> label), in the order of the report's table.
+CHECKS: dict[str, str] = {
+    "no_boundary": "codes in the data with no boundary",
+    "no_name_match": "names that match no territory",
+    "ambiguous": "ambiguous names (never guessed)",
+    "no_data": "boundaries with no data at all (per indicator)",
+    "dup_exact": "exact duplicate rows",
+    "dup_conflict": "rows with the same identity but different values",
+    "dup_tables": "the same key from two tables",
+    "not_numeric": "cells that are not numbers",
+    "negative": "negative counts",
+    "not_whole": "counts that are not whole numbers",
+    "rate_high": "yearly rates above the plausible bound",
+    "gaps": "gaps in time series (territory-periods with no value)",
+    "unpublished": "periods with no value in any territory",
+    "all_zero": "indicators whose values are all 0",
+    "kept_apart": "rows kept apart (not a territory: XX999, 'no especificado')",
+    "pop_no_boundary": "population codes with no boundary",
+    "pop_not_numeric": "population cells that are not numbers",
+    "pop_negative": "negative populations",
+}
+
 
 @dataclass
 class Finding:
@@ -47,6 +69,35 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     dropped: list[DroppedRow] = field(default_factory=list)
     facts: list[tuple[str, str]] = field(default_factory=list)  # (label, value): encodings, sizes, timings
+    checks: list[tuple[str, str, int | None, str]] = field(default_factory=list)  # (key, scope, n, note)
+    tallies: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # file -> (kind, rows read, rows used)
+
+    def check(self, key: str, scope: str, n: int | None, note: str = "") -> None:
+        """Record that check `key` (a key of CHECKS) ran on `scope` and found `n` cases (0 included:
+        the report says a check found nothing, not only what it found). n=None: it could not run
+        (`note` says why)."""
+        if key not in CHECKS:
+            raise ValueError(key)
+        self.checks.append((key, scope, None if n is None else int(n), note))
+
+    def tally(self, file: str, kind: str, read: int, used: int) -> None:
+        """Rows of an input file: read, and used (reached the output). The rest must be listed as
+        dropped rows; the report checks that they add up."""
+        self.tallies[file] = (kind, int(read), int(used))
+
+    def dropped_by_file(self) -> dict[str, int]:
+        """Distinct dropped rows per file (a row is counted once whatever the number of reasons)."""
+        seen: dict[str, set[int]] = {}
+        for d in self.dropped:
+            seen.setdefault(d.file, set()).add(d.row)
+        return {f: len(rows) for f, rows in seen.items()}
+
+    def unaccounted(self) -> list[str]:
+        """Files whose rows read ≠ rows used + rows listed as left out (should never happen: it would
+        mean rows lost without being listed)."""
+        left = self.dropped_by_file()
+        return [f"{f}: {read:,} read, {used:,} used, {left.get(f, 0):,} listed as left out"
+                for f, (_, read, used) in self.tallies.items() if read != used + left.get(f, 0)]
 
     def step(self, step: str, text: str) -> None:
         self.steps.append((step, text))
@@ -81,6 +132,8 @@ class Report:
         verdict = "FAILED" if n_err else "PASSED"
         out += [f"**Result: {verdict}** — {n_err} error(s), {n_warn} warning(s), "
                 f"{len(self.dropped)} row(s) left out (listed in `dropped_rows.csv`).", ""]
+        out += self.checks_markdown()
+        out += self.rows_markdown()
         if self.facts:
             out += ["## Inputs and outputs", "", "| | |", "|---|---|"]
             out += [f"| {k} | {_md(v)} |" for k, v in self.facts]
@@ -110,10 +163,57 @@ class Report:
             out.append("")
         return "\n".join(out)
 
+    def check_rows(self) -> list[tuple[str, str, str]]:
+        """(label, total found, where) for every check of CHECKS, in order; 'not run' when no input
+        it applies to was given (e.g. no table matched by name)."""
+        rows = []
+        for key, label in CHECKS.items():
+            recs = [c for c in self.checks if c[0] == key]
+            if not recs:
+                rows.append((label, "not run", "no input it applies to"))
+                continue
+            ran = [c for c in recs if c[2] is not None]
+            total = sum(c[2] for c in ran) if ran else None
+            hits = [f"{c[1]}: {c[2]:,}" for c in ran if c[2]] + [f"{c[1]}: not checked ({c[3]})" for c in recs if c[2] is None]
+            where = "; ".join(hits[:6]) + (f"; … {len(hits) - 6} more" if len(hits) > 6 else "")
+            if not hits:
+                scopes = sorted({c[1] for c in recs})
+                where = "none in " + ", ".join(scopes[:4]) + (f" and {len(scopes) - 4} more" if len(scopes) > 4 else "")
+            rows.append((label, "—" if total is None else f"{total:,}", where))
+        return rows
+
+    def checks_markdown(self) -> list[str]:
+        out = ["## Checks", "", "Every check, also those that found nothing; the details of each finding are below.", "",
+               "| check | found | where |", "|---|---:|---|"]
+        out += [f"| {_md(a)} | {_md(b)} | {_md(c)} |" for a, b, c in self.check_rows()]
+        out.append("")
+        return out
+
+    def rows_markdown(self) -> list[str]:
+        if not self.tallies:
+            return []
+        left = self.dropped_by_file()
+        out = ["## Rows: where they went", "",
+               "| file | kind | rows read | used | left out (each listed in `dropped_rows.csv`) |",
+               "|---|---|---:|---:|---:|"]
+        for f, (kind, read, used) in self.tallies.items():
+            out.append(f"| {_md(f)} | {kind} | {read:,} | {used:,} | {left.get(f, 0):,} |")
+        bad = self.unaccounted()
+        out += [""] + ([f"**Rows not accounted for:** {_md('; '.join(bad))}"] if bad else
+                       ["Every row read is either used or listed as left out (rows read = used + left out)."])
+        out.append("")
+        return out
+
     def terminal(self) -> str:
         lines = []
         for s, t in self.steps:
             lines.append(f"  {s}: {t}")
+        left = self.dropped_by_file()
+        for f, (kind, read, used) in self.tallies.items():
+            lines.append(f"  rows {f}: {read:,} read = {used:,} used + {left.get(f, 0):,} left out (listed)")
+        for label, found, where in self.check_rows():
+            if found != "not run":
+                lines.append(f"  CHECK {label}: {found}" + (f" ({where})" if found not in ("0", "—") else ""))
         for f in self.findings:
             head = f"  {'NOTE' if f.severity == 'info' else f.severity.upper()} {f.step}: {f.title}" + (f" ({f.n})" if f.n else "")
             sample = ", ".join(f.items[:5])

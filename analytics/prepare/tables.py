@@ -180,6 +180,8 @@ def match_names(df: pd.DataFrame, tcfg: dict[str, Any], terr: Territories, step:
         report.add("info", step, "names matched only after ignoring accents/case/punctuation", accent_hits)
     if alias_hits:
         report.add("info", step, "names matched through aliases in the mapping", alias_hits)
+    report.check("no_name_match", step, len(unmatched))
+    report.check("ambiguous", step, len(amb_hits))
     if amb_hits:
         report.add("warning", step, "ambiguous names (several territories share them; add an alias)", amb_hits)
     if unmatched:
@@ -257,12 +259,14 @@ def prepare_table(cfg: dict[str, Any], input_dir: Path, terr: Territories, repor
     # 2. duplicates (same identity: every column that is not a value column)
     identity = [c for c in df.columns if c not in value_cols and c != "_row"]
     dup_all = df.duplicated(subset=identity + value_cols, keep="first")
+    report.check("dup_exact", step, int(dup_all.sum()))
     if dup_all.any():
         report.add("warning", step, "exact duplicate rows (extra copies left out)",
                    [f"row {r}" for r in df.loc[dup_all, "_row"]])
         report.drop(fname, df.loc[dup_all, "_row"], "exact duplicate of an earlier row")
         df = df.loc[~dup_all]
     dup_key = df.duplicated(subset=identity, keep=False)
+    report.check("dup_conflict", step, int(df.duplicated(subset=identity, keep="first").sum()))
     if dup_key.any():
         later = df.duplicated(subset=identity, keep="first")
         report.add("error", step, f"rows with the same {identity} but different values (first kept)",
@@ -335,6 +339,9 @@ def prepare_table(cfg: dict[str, Any], input_dir: Path, terr: Territories, repor
         report.drop(fname, bl["_row"], "name matched no territory",
                     (bl[tcfg["parent_name"]] + " / " if tcfg.get("parent_name") else "") + bl[tcfg["name"]])
     nm = first_ind[(first_ind["_tid"] != "") & ~first_ind["_tid"].isin(known)]
+    if "code" in tcfg:
+        report.check("no_boundary", step, int(nm["_tid"].nunique()))
+    report.check("kept_apart", step, len(first_ind[first_ind["_unassigned"]]))
     if len(nm):
         counts = nm["_tid"].value_counts()
         report.add("warning", step, f"codes in the data with no admin{level} boundary (rows left out)",
@@ -422,6 +429,7 @@ def prepare_table(cfg: dict[str, Any], input_dir: Path, terr: Territories, repor
 
     # 7. numbers
     values, bad = parse_numbers(long["_cell"], thousands=cfg.get("thousands", ","), decimal=cfg.get("decimal", "."))
+    report.check("not_numeric", step, int(bad.sum()))
     if bad.any():
         b = long.loc[bad]
         report.add("warning", step, "cells that are not numbers (kept as missing)",
@@ -434,12 +442,14 @@ def prepare_table(cfg: dict[str, Any], input_dir: Path, terr: Territories, repor
     counts_ind = set(long["_ind"].unique())
     is_count = long["_ind"].map(units).eq("count")
     neg = (long["value"] < 0) & is_count
+    report.check("negative", step, int(neg.sum()))
     if neg.any():
         b = long.loc[neg]
         report.add("error", step, "negative counts (set to missing)",
                    [f"row {r}, column {c!r}: value {v!r}" for r, c, v in zip(b["_row"], b["_col"], b["_cell"])])
         long.loc[neg, "value"] = np.nan
     frac = long["value"].notna() & (long["value"] % 1 != 0) & is_count
+    report.check("not_whole", step, int(frac.sum()))
     if frac.any():
         b = long.loc[frac]
         report.add("error", step, "counts that are not whole numbers",
@@ -487,6 +497,7 @@ def prepare_table(cfg: dict[str, Any], input_dir: Path, terr: Territories, repor
         cols.append(b)
     report.step(step, f"{int(keep.sum()):,} cells from {obs_long['_row'].nunique():,} rows -> {len(obs):,} observations "
                       f"({int(obs['value'].isna().sum()):,} missing); {len(ua_long):,} cells kept apart")
+    report.tally(fname, "table", len(table.frame), int(obs_long["_row"].nunique()))
     return TableResult(obs[cols], unassigned_tbl, fname)
 
 
