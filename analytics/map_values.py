@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 
 from analytics.dataset import Dataset
-from analytics.rates import (FREQ_ORDER, complete_periods, count_grid, indicator_observations, population_at,
-                             valued_span)
+from analytics.rates import (FREQ_ORDER, complete_periods, count_grid, has_rate_base, indicator_observations,
+                             population_at, valued_span)
 
 MEASURES = ("rate", "count", "change", "value")
 METHODS = ("quantiles", "equal_interval", "natural_breaks")
@@ -109,7 +109,7 @@ def indicator_options(ds: Dataset, indicator_id: str) -> IndicatorOptions:
     if is_count:
         finest = max(levels_obs)
         levels = tuple(lv for lv in (2, 1) if lv <= finest)
-        measures: tuple[str, ...] = ("rate", "count", "change") if str(meta["rate_base"]) != "none" else ("count", "change")
+        measures: tuple[str, ...] = ("rate", "count", "change") if has_rate_base(ds, indicator_id) else ("count", "change")
         granularities = tuple(f for f in ("Y", "Q", "M") if FREQ_ORDER[f] >= FREQ_ORDER[freq])
     else:
         levels = tuple(lv for lv in (2, 1) if lv in levels_obs)
@@ -607,8 +607,16 @@ def normalize_filters(ds: Dataset, indicator_id: str | None, level: int | str | 
         periods = [p for p in periods if period_window(p)[0] >= first + pd.DateOffset(years=2)]
     elif measure == "change":
         periods = [p for p in periods if _change_windows(p, opts.freq)[0] >= first]
-    if not periods:  # too short a series for a pooled rate or a change: fall back to plain values
+    if not periods and (pooled or measure == "change"):
+        # too short a series for a pooled rate or a change: fall back to plain values
         return normalize_filters(ds, indicator_id, lv, opts.measures[0], sex, granularity, False, period)
+    if not periods:
+        # not one complete period at this granularity (e.g. a monthly series shorter than a year): the
+        # next finer granularity that has one (the observed frequency always has its periods)
+        finer = list(opts.granularities)[list(opts.granularities).index(granularity) + 1:]
+        for g in finer:
+            if period_choices(ds, indicator_id, g):
+                return normalize_filters(ds, indicator_id, lv, measure, sex, g, False, period)
     if period not in periods:
         period = periods[-1]
     return MapFilters(indicator_id, lv, str(measure), str(sex), str(granularity), pooled, str(period),

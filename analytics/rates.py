@@ -230,6 +230,21 @@ def roll_up_counts(ds: Dataset, counts: pd.DataFrame, level: int) -> pd.DataFram
     return out[cols]
 
 
+def has_rate_base(ds: Dataset, indicator_id: str) -> bool:
+    """Whether a rate of the indicator can be computed anywhere: it has a rate base and the dataset has
+    population rows of that base (a femicide count whose rate_base is 'female' has no rate in a dataset
+    with only total population; its counts can still be shown)."""
+    base = str(ds.indicator(indicator_id)["rate_base"])
+    if base not in RATE_BASES:
+        return False
+    key = ("has_rate_base", base)
+    if key not in ds.derived:
+        sex, age = RATE_BASES[base]
+        p = ds.population
+        ds.derived[key] = bool(((p["sex"] == sex) & (p["age_group"] == age) & p["population"].notna()).any())
+    return bool(ds.derived[key])
+
+
 def population_table(ds: Dataset, rate_base: str) -> pd.DataFrame:
     """Population of the rate_base group: columns territory_id, year, population."""
     sex, age = RATE_BASES[rate_base]

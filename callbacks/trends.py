@@ -16,6 +16,7 @@ from babel.dates import format_date
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from analytics.dataset import Dataset
+from analytics.rates import has_rate_base
 from analytics.trends import (
     MAX_TERRITORIES,
     allowed_transforms,
@@ -324,7 +325,7 @@ def main_view(ds: Dataset, ind: str, territories: list[str], measure: str, freq:
         terrs = terrs[:MAX_TERRITORIES]
         notices.append(t("trends.notice.too_many", lang))
     meta = ds.indicator(ind)
-    if measure == "rate" and str(meta["rate_base"]) == "none":
+    if measure == "rate" and not has_rate_base(ds, ind):
         measure = "count"
         notices.append(t("trends.notice.no_rate", lang))
     eff = effective_freq(ds, ind, freq)
@@ -416,7 +417,7 @@ def main_view(ds: Dataset, ind: str, territories: list[str], measure: str, freq:
         notes.append(tl("trends.note.rate", lang, ds, per=_per(ds, ind, lang)))
     if value_tf == "roll12" and measure == "rate":
         notes.append(t("trends.note.roll12", lang, per=_per(ds, ind, lang)))
-    if show_events and not seasonal:
+    if show_events and not seasonal and not ds.events.empty:
         notes.append(t("trends.note.events", lang))
     csv = _main_csv(ds, table, ind, measure, eff, value_tf, lang)
     latest = []
@@ -526,8 +527,7 @@ def before_after_view(ds: Dataset, ind: str, event_id: str | None, n: int, measu
         return empty_view(t("trends.ba.outside", lang))
     if ds.indicator_freq(ind) != "M":
         return empty_view(t("trends.ba.needs_monthly", lang))
-    meta = ds.indicator(ind)
-    if measure == "rate" and str(meta["rate_base"]) == "none":
+    if measure == "rate" and not has_rate_base(ds, ind):
         measure = "count"
     base = base_fn(ind, tid)
     series = base.set_index("period_start")["rate" if measure == "rate" else "count"].astype(float)
@@ -777,8 +777,7 @@ def side_view(ds: Dataset, crime_ind: str, sv: str, st: str, lang: str, table_fn
     if sv not in survey_indicators(ds):
         return empty_view(t("trends.survey.none", lang))
     table_fn = table_fn or default_table_fn(ds)
-    meta = ds.indicator(crime_ind)
-    measure = "count" if str(meta["rate_base"]) == "none" else "rate"
+    measure = "rate" if has_rate_base(ds, crime_ind) else "count"
     freq = effective_freq(ds, crime_ind, "Q")
     crime = table_fn(crime_ind, (st,), freq, measure, "none")
     survey = survey_series(ds, sv, st, ("total",))
@@ -898,7 +897,7 @@ def register(app: Dash, ctx: Any) -> None:
         allowed = allowed_transforms(eff)
         tfs = [{"label": t(f"trends.tf.{x}", lang), "value": x, "disabled": x not in allowed}
                for x in ("none", "roll12", "ma3", "ma12", "yoy", "samemonth")]
-        no_rate = str(ds.indicator(ind)["rate_base"]) == "none"
+        no_rate = not has_rate_base(ds, ind)
         ms = [{"label": t(f"trends.measure.{m}", lang), "value": m, "disabled": m == "rate" and no_rate}
               for m in ("count", "rate")]
         return tfs, ms

@@ -478,3 +478,78 @@ def test_survey_table_with_confidence_intervals(tmp_path: Path) -> None:
     assert (row["value"], row["lower"], row["upper"]) == (64.2, 60.1, 68.3) and row["period"] == "2024-Q1"
     male = o[(o.indicator_id == "inseguridad") & (o.sex == "male")].iloc[0]
     assert math.isnan(male["lower"]) and male["value"] == 52.0
+
+
+# ---- the report's checks table and row accounting ------------------------------------------------------
+def _checks(res) -> dict[str, tuple[str, str]]:
+    return {label: (found, where) for label, found, where in res.report.check_rows()}
+
+
+def test_report_lists_every_check_also_those_that_found_nothing(prepared) -> None:
+    """The fixture's traps, counted by hand: sesnsp.csv has one code with no boundary (3001), one cell that
+    is not a number ('x'), one 'Otros Municipios' row (1999); nombres.csv one unmatched name; no duplicates
+    and no negative counts anywhere; homicidio_culposo 1,200 in Cosío (10,000 people) is the one rate above
+    1,000 per 100,000; homicidio_doloso has no value anywhere in 2024-12 (blank December)."""
+    c = _checks(prepared)
+    assert c["codes in the data with no boundary"] == ("1", "table sesnsp.csv: 1")
+    assert c["names that match no territory"] == ("1", "table nombres.csv: 1")
+    assert c["cells that are not numbers"] == ("1", "table sesnsp.csv: 1")
+    assert c["rows kept apart (not a territory: XX999, 'no especificado')"] == ("1", "table sesnsp.csv: 1")
+    for label in ("exact duplicate rows", "rows with the same identity but different values", "negative counts",
+                  "counts that are not whole numbers", "the same key from two tables", "ambiguous names (never guessed)"):
+        assert c[label][0] == "0", label
+    assert c["exact duplicate rows"][1] == "none in table nombres.csv, table sesnsp.csv"
+    found, where = c["yearly rates above the plausible bound"]
+    assert found == "1" and "homicidio_culposo (> 1000): 1" in where
+    assert "feminicidio: not checked (no female population)" in where
+    assert c["periods with no value in any territory"] == ("1", "indicator homicidio_doloso (total): 1")
+    md = (prepared.out_dir / "prepare_report" / "report.md").read_text(encoding="utf-8")
+    assert "| negative counts | 0 | none in table nombres.csv, table sesnsp.csv |" in md
+    assert md.index("## Checks") < md.index("## Rows: where they went") < md.index("## Inputs and outputs")
+
+
+def test_every_row_read_is_used_or_listed(prepared) -> None:
+    """sesnsp.csv: 9 rows = 6 used + 3 listed (1999 kept apart, 3001 no boundary, Feminicidio matches no
+    rule); nombres.csv: 4 = 3 + 1 (Villa Inexistente); poblacion.csv: 5 = 5 + 0."""
+    assert prepared.report.tallies == {"sesnsp.csv": ("table", 9, 6), "nombres.csv": ("table", 4, 3),
+                                       "poblacion.csv": ("population", 5, 5)}
+    assert prepared.report.dropped_by_file() == {"sesnsp.csv": 3, "nombres.csv": 1}
+    assert prepared.report.unaccounted() == []
+    md = (prepared.out_dir / "prepare_report" / "report.md").read_text(encoding="utf-8")
+    assert "| sesnsp.csv | table | 9 | 6 | 3 |" in md and "| nombres.csv | table | 4 | 3 | 1 |" in md
+    assert "rows read = used + left out" in md
+
+
+def test_rows_that_vanish_unlisted_are_an_error() -> None:
+    r = Report()
+    r.tally("a.csv", "table", 10, 7)
+    r.drop("a.csv", [3, 4], "matches no indicator rule")
+    assert r.unaccounted() == ["a.csv: 10 read, 7 used, 2 listed as left out"]
+    assert "**Rows not accounted for:**" in r.markdown()
+    r.drop("a.csv", [4, 9], "another reason")  # row 4 twice: still one row
+    assert r.unaccounted() == [] and r.dropped_by_file() == {"a.csv": 3}
+
+
+def test_level_labels_and_english_sources_reach_the_datapackage(prepared) -> None:
+    desc = json.loads((prepared.out_dir / "datapackage.json").read_text(encoding="utf-8"))
+    assert desc["level_labels"]["1"]["en"] == {"singular": "State", "plural": "States"}
+    assert desc["sources"][0]["title_en"] == "Test table in the SESNSP layout"
+    meta = load_dataset(prepared.out_dir).meta
+    assert meta.level_name(2, "es", plural=True) == "Alcaldías" and meta.level_term(2, "es").gender == "f"
+
+
+def test_bad_level_labels_in_the_mapping_name_the_key(tmp_path: Path) -> None:
+    mapping = make_raw_inputs(tmp_path / "in")
+    text = mapping.read_text(encoding="utf-8").replace("en: {singular: State, plural: States}", "en: {singular: State}")
+    mapping.write_text(text, encoding="utf-8")
+    with pytest.raises(PrepareError) as err:
+        load_mapping(mapping)
+    assert "mapping.yaml: dataset.level_labels.1.en.plural: required field is missing" in str(err.value)
+
+
+def test_a_missing_input_says_what_paths_are_relative_to(tmp_path: Path) -> None:
+    mapping = make_raw_inputs(tmp_path / "in")
+    with pytest.raises(PrepareError) as err:
+        prepare(mapping, tmp_path / "out", input_dir=tmp_path / "elsewhere")
+    assert "states.zip not found" in str(err.value) and "relative to --input-dir" in str(err.value)
+    assert not (tmp_path / "out").exists()

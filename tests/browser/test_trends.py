@@ -211,7 +211,8 @@ def test_english_panels_before_after_countries_survey_side(page, demo_server):
     slv = next(d for d in cc["data"] if d["meta"]["territory_id"] == "SLV")
     assert slv["y"][0] == pytest.approx(106.3) and slv["y"][2] is None  # 2017 not confirmed: a gap
     sources = page.locator("#trends-cc-sources").inner_text()
-    assert "El Salvador" in sources and "serie gubernamental de tasas de homicidio" in sources
+    assert "El Salvador" in sources and "government series of homicide rates" in sources
+    assert "serie gubernamental" not in sources  # the English page names sources in English (title_en)
 
     # survey: points with CI bands, the line broken at the missing wave 2020-Q2
     tr = wait_graph(page, "trends-trust-graph", "g.data.length === 4")
