@@ -154,7 +154,9 @@ register(
             "Synthetic demo data: not official statistics.",
         ),
         "profile.sources": ("Fuentes", "Sources"),
-        "profile.of": ("{level} de {parent}", "{level} in {parent}"),
+        # "en", not "de": "Estado de México" is the name of a state, and "Departamento de Guatemala" the name
+        # of a department, so "Guanajuato — Estado de México" would say the wrong thing
+        "profile.of": ("{level} en {parent}", "{level} in {parent}"),
         "profile.sparkline.aria": ("Tendencia de {indicator}, {first} a {last}", "Trend of {indicator}, {first} to {last}"),
     }
 )
@@ -268,7 +270,7 @@ def figure_text(ds: Dataset, kf: KeyFigure, lang: str) -> FigureText:
 
 
 def territory_title(ds: Dataset, tid: str, lang: str) -> tuple[str, str]:
-    """(name, subtitle) e.g. ('Santa Lucía Milpas Altas', 'Municipio de Sacatepéquez, Guatemala')."""
+    """(name, subtitle) e.g. ('Santa Lucía Milpas Altas', 'Municipio en Sacatepéquez, Guatemala')."""
     level = ds.level(tid)
     name = ds.name(tid)
     chain = [ds.name(a) for a in ancestors(ds, tid)]
@@ -279,7 +281,7 @@ def territory_title(ds: Dataset, tid: str, lang: str) -> tuple[str, str]:
 
 
 def subtitle_links(ds: Dataset, tid: str, lang: str) -> list[Any]:
-    """The subtitle with each ancestor linked to its own profile: 'Municipio de [Sacatepéquez], [Guatemala]'."""
+    """The subtitle with each ancestor linked to its own profile: 'Municipio en [Sacatepéquez], [Guatemala]'."""
     level_label = tl(f"profile.level.{ds.level(tid)}", lang, ds)
     anc = ancestors(ds, tid)
     if not anc:

@@ -44,7 +44,7 @@ def test_search_without_accents_cards_match_analytics_and_links(page, demo_serve
     page.wait_for_function("() => document.querySelector('h1').innerText === 'Santa Lucía Milpas Altas'")
     page.wait_for_url(re.compile(r"territory=0309"))
     page.wait_for_selector(".kf-card[data-indicator=homicides]")
-    assert page.locator("#profile-subtitle").inner_text() == "Municipio de Sacatepéquez, Guatemala"
+    assert page.locator("#profile-subtitle").inner_text() == "Municipio en Sacatepéquez, Guatemala"
 
     # every card says what analytics computes, formatted as the page formats it
     expected = [figure_text(ds, kf, "es") for kf in key_figures(ds, "0309")]
@@ -78,7 +78,8 @@ def test_search_without_accents_cards_match_analytics_and_links(page, demo_serve
     page.locator("#profile-link-03").click()
     page.wait_for_function("() => document.querySelector('h1').innerText === 'Sacatepéquez'")
     page.wait_for_url(re.compile(r"territory=03(&|$)"))
-    assert page.locator("#profile-subtitle").inner_text() == "Departamento de Guatemala"
+    # "en", not "de": "Departamento de Guatemala" would name the department called Guatemala
+    assert page.locator("#profile-subtitle").inner_text() == "Departamento en Guatemala"
     page.wait_for_selector(".kf-card[data-indicator=homicides]")
     # a department's index block: its municipalities per group and its top five, linked to their profiles
     expect(page.locator("#profile-index-top a")).to_have_count(5)

@@ -90,8 +90,10 @@ def test_trends_profile_and_index_use_the_level_names(ctx) -> None:
     assert "Escriba para buscar un estado o una alcaldía" in tr and "Guatemala (estado)" in tr
     assert trends_page.territory_name(ctx.dataset, "01", "en") == "Guatemala (state)"
     assert profile_page.territory_title(ctx.dataset, "0201", "es") == ("Antigua Guatemala",
-                                                                       "Alcaldía de Sacatepéquez, Guatemala")
+                                                                       "Alcaldía en Sacatepéquez, Guatemala")
     assert profile_page.territory_title(ctx.dataset, "02", "en") == ("Sacatepéquez", "State in Guatemala")
+    # "Estado en …", never "Estado de México" (the name of a Mexican state) for a state of a country
+    assert profile_page.territory_title(ctx.dataset, "02", "es") == ("Sacatepéquez", "Estado en Guatemala")
     pr = text(profile_page.layout(ctx, {"territory": "0201"}, "es"))
     assert "Buscar alcaldía, estado o país" in pr and "Sacatepéquez (estado)" in pr
     table = profile_table(ctx.dataset, profile_data(ctx.dataset, "0201"), "en", formatted=True)

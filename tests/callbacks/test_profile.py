@@ -169,7 +169,7 @@ def test_pdf_brief_is_one_a4_page_with_the_cards_text(ds, lang):
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
     text = " ".join(reader.pages[0].extract_text().split())
     assert "Santa Lucía Milpas Altas" in text
-    assert ("Municipio de Sacatepéquez, Guatemala" if lang == "es" else "Municipality in Sacatepéquez, Guatemala") in text
+    assert ("Municipio en Sacatepéquez, Guatemala" if lang == "es" else "Municipality in Sacatepéquez, Guatemala") in text
     for kf in data.key_figures:
         ft = figure_text(ds, kf, lang)
         assert ft.value in text and " ".join(ft.change.split()) in text, ft
