@@ -40,6 +40,7 @@ from components import map_figure as mf
 from components.map import RANK_BLOCK
 from components.formatting import fmt_number, fmt_period, fmt_signed_percent
 from components.i18n import level_words, norm_lang, t, tl
+from components.trends import COUNTRY_EN
 from components.urlstate import encode_search
 
 DEFAULT_METHOD = "quantiles"
@@ -336,7 +337,10 @@ def value_header(ctx: AppContext, f: MapFilters, mv: MapValues, lang: str) -> st
 
 def rank_caption(ctx: AppContext, mv: MapValues, dept: str | None, lang: str) -> str:
     """'Escuintla · 2024 · 14 territories' (territories with a value in the table's area; ranks stay national)."""
-    where = ctx.dataset.name(dept) if dept else ctx.dataset.name(ctx.dataset.main_country)
+    ds = ctx.dataset
+    iso = str(ds.territories.at[ds.main_country, "country_iso3"])
+    where = ds.name(dept) if dept else (COUNTRY_EN.get(iso, ds.name(ds.main_country)) if lang == "en"
+                                         else ds.name(ds.main_country))
     tab = mv.table if not dept else mv.table.loc[mv.table["parent_id"] == dept]
     n = int(tab["rank"].notna().sum())
     return f"{where} · {mf.period_text(mv, lang)} · {fmt_number(n, lang)} {t('map.legend.territories', lang)}"

@@ -148,8 +148,10 @@ register(
             "USD per inhabitant: no data for {countries} (the dataset has no population for {year}).",
         ),
         "costs.download": ("Descargar los datos de esta vista (CSV)", "Download the data of this view (CSV)"),
-        "costs.empty": ("El conjunto de datos no tiene cuentas de costos de la violencia.",
-                        "The dataset has no cost-of-violence accounts."),
+        "costs.empty": ("El conjunto de datos no tiene cuentas de costos de la violencia (costs.csv; "
+                        "véase docs/data-contract.md para añadirlas).",
+                        "The dataset has no cost-of-violence accounts (costs.csv; see docs/data-contract.md "
+                        "to add them)."),
         "costs.country.LAC": ("América Latina y el Caribe", "Latin America and the Caribbean"),
         "costs.country.GTM": ("Guatemala", "Guatemala"),
         "costs.country.SLV": ("El Salvador", "El Salvador"),

@@ -39,8 +39,10 @@ register(
         ),
         "index.synthetic": ("Datos sintéticos de demostración: no describen ningún territorio real.",
                             "Synthetic demo data: they do not describe any real place."),
-        "index.no_config": ("Este conjunto de datos no incluye la configuración del índice (index.json).",
-                            "This dataset has no index configuration (index.json)."),
+        "index.no_config": ("Este conjunto de datos no incluye la configuración del índice (index.json; véase "
+                            "docs/index-methodology.md para añadirla).",
+                            "This dataset has no index configuration (index.json; see docs/index-methodology.md "
+                            "to add one)."),
         "index.bad_config": ("La configuración del índice (index.json) no es válida:",
                              "The index configuration (index.json) is not valid:"),
         "index.weights": ("Pesos de las dimensiones", "Dimension weights"),

@@ -269,11 +269,20 @@ def figure_text(ds: Dataset, kf: KeyFigure, lang: str) -> FigureText:
     )
 
 
+def display_name(ds: Dataset, tid: str, lang: str) -> str:
+    """A territory's name; a country's in English on the English page when known ('México' -> 'Mexico')."""
+    from components.trends import COUNTRY_EN
+
+    if lang == "en" and ds.level(tid) == 0:
+        return COUNTRY_EN.get(str(ds.territories.at[tid, "country_iso3"]), ds.name(tid))
+    return ds.name(tid)
+
+
 def territory_title(ds: Dataset, tid: str, lang: str) -> tuple[str, str]:
     """(name, subtitle) e.g. ('Santa Lucía Milpas Altas', 'Municipio en Sacatepéquez, Guatemala')."""
     level = ds.level(tid)
-    name = ds.name(tid)
-    chain = [ds.name(a) for a in ancestors(ds, tid)]
+    name = display_name(ds, tid, lang)
+    chain = [display_name(ds, a, lang) for a in ancestors(ds, tid)]
     level_label = tl(f"profile.level.{level}", lang, ds)
     if not chain:
         return name, level_label
@@ -291,7 +300,7 @@ def subtitle_links(ds: Dataset, tid: str, lang: str) -> list[Any]:
     for i, a in enumerate(anc):
         if i:
             links.append(", ")
-        links.append(dcc.Link(ds.name(a), href=f"/profile?territory={a}{qs}", className="profile-parent-link",
+        links.append(dcc.Link(display_name(ds, a, lang), href=f"/profile?territory={a}{qs}", className="profile-parent-link",
                               id=f"profile-link-{a}"))
     text = t("profile.of", lang, level=level_label, parent="\0")
     before, _, after = text.partition("\0")
@@ -574,7 +583,8 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
     return dbc.Container(
         [
             dcc.Store(id="profile-lang", data=lang),
-            html.H1(ds.name(tid) if tid in ds.territories.index else t("profile.title", lang), id="profile-title"),
+            html.H1(display_name(ds, tid, lang) if tid in ds.territories.index else t("profile.title", lang),
+                    id="profile-title"),
             html.P(id="profile-subtitle", className="lead profile-subtitle"),
             controls,
             dcc.Loading(html.Div(id="profile-body", className="profile-body"), type="default", delay_show=400),
