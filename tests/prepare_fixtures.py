@@ -24,7 +24,8 @@
 - nombres.csv: a names-only table (state and municipality names, no codes), months as names, with an
   accent mismatch ('Cosio' for 'Cosío'), a case mismatch ('AGUAS'/'centro') and a name that matches
   nothing ('Villa Inexistente').
-- mapping.yaml: the mapping of all of the above.
+- mapping.yaml: the mapping of all of the above, with its own level names (Estado/State and Alcaldía/Borough,
+  a feminine noun in Spanish) and an English source title.
 """
 
 from __future__ import annotations
