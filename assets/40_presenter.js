@@ -53,6 +53,7 @@ window.atalayaPresenter = window.atalayaPresenter || {
 
 (function () {
   var P = window.atalayaPresenter;
+  P.drawing = 0;                         // Plotly.react calls not finished yet
   var FONT_KEY = /font$/i;              // font, tickfont, textfont, insidetextfont, …
   var PX_KEYS = { xshift: 1, yshift: 1, borderpad: 1, thickness: 1, standoff: 1 };
   var MIN_FIGURE_PX = 260;
@@ -210,8 +211,15 @@ window.atalayaPresenter = window.atalayaPresenter || {
         t.subtitle = {text: sub, font: Object.assign({size: Math.round(tpx * 0.72)}, subFont)};
         need = t.subtitle.font.size * 1.45 * (sub.split(/<br\s*\/?>/i).length);
       }
-      // one line each, as wide as the figure at most (plotly does not wrap titles)
-      var room = W - 24, tlen = plainLength(t.text) * 0.6;
+      // one line each, as wide as the figure at most (plotly does not wrap titles): a title too long
+      // for the figure goes on two lines at its " — " ("Homicides — Guatemala, Escuintla"), else smaller
+      var room = W - 24, tlen = plainLength(t.text) * 0.6, dash = String(t.text).indexOf(' — ');
+      if (tlen * tpx > room && dash > 0 && !t.subtitle) {
+        t.subtitle = {text: String(t.text).slice(dash + 3), font: {size: Math.round(tpx * 0.8)}};
+        t.text = String(t.text).slice(0, dash);
+        tlen = plainLength(t.text) * 0.6;
+        need = t.subtitle.font.size * 1.45;
+      }
       if (tlen * tpx > room) { tpx = Math.max(12, Math.floor(room / tlen)); t.font = Object.assign({}, t.font, {size: tpx}); }
       if (t.subtitle) {
         var slen = Math.max.apply(null, String(t.subtitle.text).split(/<br\s*\/?>/i).map(plainLength)) * 0.6;
@@ -322,7 +330,11 @@ window.atalayaPresenter = window.atalayaPresenter || {
       if (!el || !el.classList) { return react.apply(this, arguments); }
       ORIGINAL.set(el, fig);
       if (presenterOn()) { fitFigures(); }  // the box first: maps are fitted to it
-      return react.call(this, el, presenterFigure(el, fig));
+      P.drawing++;
+      var done = function () { P.drawing--; };
+      var out = react.call(this, el, presenterFigure(el, fig));
+      if (out && typeof out.then === 'function') { out.then(done, done); } else { done(); }
+      return out;
     };
     Plotly.__atalayaWrapped = true;
   }
@@ -424,6 +436,8 @@ window.atalayaPresenter = window.atalayaPresenter || {
   }
   function schedule() { if (!pending) { pending = true; requestAnimationFrame(layoutPass); } }
   P.relayoutNow = layoutPass;
+  // nothing left to lay out or to draw (browser tests wait for this)
+  P.settled = function () { return !pending && P.drawing === 0; };
 
   // Page changes (outside the figures themselves) and the mode switch.
   new MutationObserver(function (muts) {
