@@ -183,11 +183,17 @@ window.atalayaPresenter = window.atalayaPresenter || {
     var base = (layout.font && layout.font.size) || 12 * s;
     if (!W || !H) { return; }
     var ml = typeof m.l === 'number' ? m.l : 80, mr = typeof m.r === 'number' ? m.r : 80;
+    var fix = FIX.get(gd) || {}, left = Math.max(ml, fix.srcLeft || 0);
     var anns = layout.annotations || [];
+    if (fix.xtitle && layout.xaxis && layout.xaxis.title) {
+      var xa = layout.xaxis = Object.assign({}, layout.xaxis);
+      xa.title = Object.assign({}, typeof xa.title === 'string' ? {text: xa.title} : xa.title);
+      xa.title.font = Object.assign({}, xa.title.font, {size: fix.xtitle});
+    }
     anns.forEach(function (a) {
       if (a.name !== 'source' || typeof a.text !== 'string') { return; }
       var fpx = (a.font && a.font.size) || base;
-      var lines = rewrap(a.text, Math.max(30, Math.floor((W - ml - 12) / (fpx * 0.56))));
+      var lines = rewrap(a.text, Math.max(30, Math.floor((W - left - 12) / (fpx * 0.56))));
       a.text = lines.join('<br>');
       var need = Math.ceil(Math.abs(a.yshift || 0) + lines.length * fpx * 1.3 + 8);
       m.b = need;
@@ -321,6 +327,31 @@ window.atalayaPresenter = window.atalayaPresenter || {
   }
   P.presenterFigure = presenterFigure;
 
+  // After a presenter draw, what still spills out of the figure is measured and corrected once: the
+  // source line wrapped to the real plot width (axis labels may have pushed the margin), an axis title
+  // too long for the figure made smaller.
+  var FIX = new WeakMap();               // graph div -> {srcLeft, xtitle}
+  function checkDrawn(gd) {
+    if (!presenterOn() || !gd.isConnected || !gd._fullLayout || FIX.has(gd)) { return; }
+    var g = gd.getBoundingClientRect(), fix = {}, any = false, fl = gd._fullLayout;
+    var src = [].filter.call(gd.querySelectorAll('.annotation'), function (a) {
+      var i = +a.getAttribute('data-index');
+      return fl.annotations && fl.annotations[i] && fl.annotations[i].name === 'source';
+    })[0];
+    if (src && src.getBoundingClientRect().right > g.right + 1 && fl._size) { fix.srcLeft = fl._size.l; any = true; }
+    var xt = gd.querySelector('.xtitle');
+    if (xt) {
+      var b = xt.getBoundingClientRect(), mid = (b.left + b.right) / 2;
+      var room = 2 * Math.min(mid - g.left, g.right - mid) - 12;  // centred on the plot, not on the figure
+      if (b.width > room) {
+        fix.xtitle = Math.max(11, Math.floor(parseFloat(getComputedStyle(xt).fontSize) * room / b.width));
+        any = true;
+      }
+    }
+    FIX.set(gd, fix);
+    if (any) { window.Plotly.react(gd, ORIGINAL.get(gd)); }
+  }
+
   function wrapPlotly(Plotly) {
     if (!Plotly || Plotly.__atalayaWrapped || typeof Plotly.react !== 'function') { return; }
     var react = Plotly.react;
@@ -328,10 +359,11 @@ window.atalayaPresenter = window.atalayaPresenter || {
       var fig = (isObj(a) && (a.data || a.layout || a.config)) ? a : {data: a, layout: b, config: c};
       var el = typeof gd === 'string' ? document.getElementById(gd) : gd;
       if (!el || !el.classList) { return react.apply(this, arguments); }
+      if (ORIGINAL.get(el) !== fig) { FIX.delete(el); }  // a new figure from Dash: measured again
       ORIGINAL.set(el, fig);
       if (presenterOn()) { fitFigures(); }  // the box first: maps are fitted to it
       P.drawing++;
-      var done = function () { P.drawing--; };
+      var done = function () { P.drawing--; if (presenterOn()) { checkDrawn(el); } };
       var out = react.call(this, el, presenterFigure(el, fig));
       if (out && typeof out.then === 'function') { out.then(done, done); } else { done(); }
       return out;
@@ -354,6 +386,7 @@ window.atalayaPresenter = window.atalayaPresenter || {
   function redrawAll() {
     if (!window.Plotly) { return; }
     document.querySelectorAll('.js-plotly-plot').forEach(function (gd) {
+      FIX.delete(gd);
       var fig = ORIGINAL.get(gd);
       if (fig && gd.isConnected && (presenterOn() || APPLIED.has(gd))) { window.Plotly.react(gd, fig); }
     });
@@ -403,8 +436,8 @@ window.atalayaPresenter = window.atalayaPresenter || {
   function fitKeyFigures() {
     var on = presenterOn();
     document.querySelectorAll('.key-figure').forEach(function (el) {
-      if (!on) { if (el.style.fontSize) { el.style.fontSize = ''; } return; }
-      if (!visible(el)) { return; }
+      if (el.style.fontSize) { el.style.fontSize = ''; }  // from the stylesheet size each time
+      if (!on || !visible(el) || !el.clientWidth) { return; }
       for (var i = 0; i < 8 && el.scrollWidth > el.clientWidth + 1; i++) {
         var size = parseFloat(getComputedStyle(el).fontSize);
         el.style.fontSize = Math.max(14, Math.floor(size * (el.clientWidth / el.scrollWidth) * 0.98)) + 'px';

@@ -413,7 +413,7 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
     method = dbc.Accordion(
         [dbc.AccordionItem(html.Div(id="index-methodology"), title=t("index.methodology", lang),
                            item_id="method")],
-        active_item="method", className="mt-4", id="index-methodology-accordion",
+        active_item="method", className="mt-4 presenter-hide", id="index-methodology-accordion",
     )
     return dbc.Container(
         [
