@@ -66,7 +66,7 @@ window.atalayaPresenter = window.atalayaPresenter || {
   }
   P.presenterOn = presenterOn;
 
-  // One factor for the whole screen: ~1.25 at 1280×720, ~1.5 at 1920×1080.
+  // One factor for the whole screen: 1.2 at 1280×720, 1.5 at 1920×1080 (by height, or width for 16:9).
   P.typeScale = function () {
     var h = Math.min(window.innerHeight, window.innerWidth * 9 / 16);
     return Math.round(Math.max(1.1, Math.min(1.7, 1.2 + 0.3 * (h - 720) / 360)) * 100) / 100;
