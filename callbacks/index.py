@@ -69,6 +69,9 @@ class IndexService:
         self._treated = locked(index_treated)
         self._mc = locked(index_mc)
         self._view = _bounds_view(self.ds)
+        bounds = _geometry_bounds(self.ds)
+        # presenter mode fits the map to its box on screen (assets/40_presenter.js), colour bar at the right
+        self._fit = {"bounds": [round(b, 5) for b in bounds], "pad": {"r": LEGEND_PX}} if bounds else None
 
     def warm(self) -> None:
         """Compute the default view (steps 1–8) so the first visitor does not wait for it."""
@@ -99,6 +102,10 @@ class IndexService:
     def map_view(self) -> tuple[dict[str, float], float]:
         return self._view
 
+    def map_fit(self) -> dict[str, Any] | None:
+        """The geometry's bounds and the colour bar's room, for presenter mode's fit-to-screen."""
+        return self._fit
+
 
 _SERVICE_LOCK = threading.Lock()
 
@@ -128,12 +135,14 @@ def default_index_result(ctx: AppContext) -> tuple[vi.IndexResult, pd.DataFrame]
     return None if svc is None else svc.ranking(svc.default)
 
 
-def _bounds_view(ds: Any, width: int = 560, height: int = 520, legend_px: int = 170) -> tuple[dict[str, float], float]:
-    """Centre and zoom that fit the level-2 (or level-1) geometry in a `width` × `height` px map whose
-    right `legend_px` pixels hold the colour bar (the country is shifted left of it)."""
+LEGEND_PX = 170  # the colour bar's width at the right of the index map
+
+
+def _geometry_bounds(ds: Any) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) of the level-2 (or level-1) geometry; None without boundaries."""
     path = ds.boundary_files.get(2) or ds.boundary_files.get(1)
     if not path:
-        return {"lon": 0.0, "lat": 0.0}, 1.0
+        return None
     gj = json.loads(open(path, encoding="utf-8").read())
     xs: list[float] = []
     ys: list[float] = []
@@ -149,8 +158,17 @@ def _bounds_view(ds: Any, width: int = 560, height: int = 520, legend_px: int = 
     for f in gj.get("features", []):
         walk((f.get("geometry") or {}).get("coordinates", []))
     if not xs:
+        return None
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _bounds_view(ds: Any, width: int = 560, height: int = 520, legend_px: int = LEGEND_PX) -> tuple[dict[str, float], float]:
+    """Centre and zoom that fit the level-2 (or level-1) geometry in a `width` × `height` px map whose
+    right `legend_px` pixels hold the colour bar (the country is shifted left of it)."""
+    bounds = _geometry_bounds(ds)
+    if bounds is None:
         return {"lon": 0.0, "lat": 0.0}, 1.0
-    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    x0, y0, x1, y1 = bounds
 
     def merc(lat: float) -> float:
         return math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85), -85)) / 2))
@@ -254,7 +272,7 @@ def detail_children(svc: IndexService, res: vi.IndexResult, ranking: pd.DataFram
     behind the score."""
     ds = svc.ds
     if not tid or tid not in ranking.index:
-        return [html.P(tl("index.detail.none", lang, ds), className="text-muted")], []
+        return [html.P(tl("index.detail.none", lang, ds), className="text-muted index-detail-none")], []
     r = ranking.loc[tid]
     head = [html.H3(f"{r['name']} ({r['department_name']})", className="h5 mb-1", id="index-detail-name")]
     n = int(ranking["score"].notna().sum())
@@ -403,7 +421,7 @@ def register(app: Dash, ctx: AppContext) -> None:
         src = svc.source(res, lang)
         centre, zoom = svc.map_view()
         fig: Any = ui.map_figure(ranking, res.config, s.color, ctx.boundary_url(2), centre, zoom, src, lang,
-                                 s.selected, svc.ds.meta)
+                                 s.selected, svc.ds.meta, fit=svc.map_fit())
         # `drawn`: the colour mode of the map the browser holds (None before the first full figure).
         # Same mode: a weight or method change sends the values only, not the whole figure.
         mode: Any = no_update

@@ -73,15 +73,26 @@ def _bounds(path: str) -> dict[str, tuple[float, float, float, float]]:
     return boundary_bounds(path)
 
 
-def map_view(ctx: AppContext, dept: str | None) -> tuple[dict[str, float], float]:
-    """Centre and zoom for the whole country or a department."""
+def view_bounds(ctx: AppContext, dept: str | None) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of the whole country or of a department."""
     files = ctx.dataset.boundary_files
     path = str(files.get(1) or files.get(2))
     b = _bounds(path)
     if dept and dept in b:
-        return view_for_bounds(b[dept], 760, 540)
+        return tuple(float(x) for x in b[dept])  # type: ignore[return-value]
     arr = np.array(list(b.values()))
-    return view_for_bounds((arr[:, 0].min(), arr[:, 1].min(), arr[:, 2].max(), arr[:, 3].max()), 760, 540)
+    return float(arr[:, 0].min()), float(arr[:, 1].min()), float(arr[:, 2].max()), float(arr[:, 3].max())
+
+
+def map_view(ctx: AppContext, dept: str | None) -> tuple[dict[str, float], float]:
+    """Centre and zoom for the whole country or a department."""
+    return view_for_bounds(view_bounds(ctx, dept), 760, 540)
+
+
+def map_fit(ctx: AppContext, dept: str | None) -> dict[str, Any]:
+    """layout.meta.fit: presenter mode centres and zooms the map to fit these bounds in its box on screen
+    (assets/40_presenter.js), leaving room at the left for the legend drawn over the map."""
+    return {"bounds": [round(x, 5) for x in view_bounds(ctx, dept)], "pad": {"l": 210}}
 
 
 # ---- options of the controls ----------------------------------------------------------------------
@@ -463,9 +474,11 @@ def full_figure(ctx: AppContext, f: MapFilters, mv: MapValues, cls: Classificati
     legend = mf.legend_for(mv, cls, lang)
     centre, zoom = map_view(ctx, dept)
     outline = ctx.boundary_url(1) if f.level == 2 and 1 in ctx.dataset.boundary_files else None
-    return mf.base_figure(mv, cls, legend, geo_url=ctx.boundary_url(f.level), outline_url=outline, title=title,
-                          source=source, centre=centre, zoom=zoom, rate_base=rate_base, selected=sel,
-                          uirevision=f"{f.level}-{dept or ''}", lang=lang)
+    fig = mf.base_figure(mv, cls, legend, geo_url=ctx.boundary_url(f.level), outline_url=outline, title=title,
+                         source=source, centre=centre, zoom=zoom, rate_base=rate_base, selected=sel,
+                         uirevision=f"{f.level}-{dept or ''}", lang=lang)
+    fig["layout"].setdefault("meta", {})["fit"] = map_fit(ctx, dept)
+    return fig
 
 
 # ---- the filter-change callback as a plain function ------------------------------------------------
@@ -508,6 +521,7 @@ def filter_change(ctx: AppContext, indicator: str, level: Any, measure: str, sex
         centre, zoom = map_view(ctx, dpt)
         patch["layout"]["map"]["center"] = centre
         patch["layout"]["map"]["zoom"] = zoom
+        patch["layout"]["meta"]["fit"] = map_fit(ctx, dpt)
         patch["layout"]["uirevision"] = f"{f.level}-{dpt or ''}"
     if trigger in ("map-dept", "map-top") and not level_changed:
         return patch, f, mv, cls

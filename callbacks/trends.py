@@ -557,9 +557,11 @@ def before_after_view(ds: Dataset, ind: str, event_id: str | None, n: int, measu
         {"type": "line", "xref": "x", "yref": "paper", "x0": _x([date])[0], "x1": _x([date])[0], "y0": 0, "y1": 1,
          "line": {"color": "#6b3fa0", "width": 2.5, "dash": "dot" if bool(row["synthetic"]) else "solid"}},
     ]
+    # at the foot of the event line, inside the plot: above it the legend row would cover it
     layout["annotations"] = [{
-        "x": _x([date])[0], "xref": "x", "yref": "paper", "y": 1, "yanchor": "bottom", "xanchor": "center",
-        "showarrow": False, "text": t("trends.ba.event_month", lang), "font": {"size": 12, "color": "#3a2360"},
+        "x": _x([date])[0], "xref": "x", "yref": "paper", "y": 0.02, "yanchor": "bottom", "xanchor": "left",
+        "xshift": 4, "showarrow": False, "text": t("trends.ba.event_month", lang),
+        "font": {"size": 12, "color": "#3a2360"}, "bgcolor": "rgba(255,255,255,0.85)",
     }]
     data: list[dict[str, Any]] = [{
         "type": "scatter", "mode": "lines+markers", "name": t("trends.ba.monthly", lang),

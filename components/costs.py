@@ -349,7 +349,7 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
             html.Div(
                 [html.P(id="costs-study-desc", className="mb-1 costs-study-desc"),
                  html.P(t("costs.not_comparable", lang), className="mb-0 costs-not-comparable", id="costs-not-comparable")],
-                className="costs-study-note mt-3",
+                className="costs-study-note mt-3 presenter-hide",  # the strip's source line names the study
             ),
             html.Section(id="costs-keyfigures", className="costs-keyfigures mt-3", **{"aria-live": "polite"}),
             html.Section(
@@ -363,13 +363,13 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
                     dbc.Col([_graph("costs-bars", lang, "atalaya-costos-paises", t("costs.aria.bars", lang)),
                              source_note("", "costs-bars-source")], xs=12, xl=5),
                 ],
-                className="g-4 mt-2",
+                className="g-4 mt-2 costs-charts",
             ),
             html.Div(id="costs-notes", className="costs-notes mt-2"),
             html.Div(
                 [dbc.Button(t("costs.download", lang), id="costs-download-btn", color="primary", outline=True),
                  dcc.Download(id="costs-download")],
-                className="mt-3",
+                className="mt-3 presenter-hide",
             ),
         ],
         fluid=True,

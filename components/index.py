@@ -385,7 +385,7 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
                 html.Label(t("index.color_by", lang), htmlFor="index-color", className="control-label me-2 mb-0"),
                 dbc.Select(id="index-color", options=color_opts, value=s.color, size="sm",
                            style={"maxWidth": "20rem"}),
-            ], className="d-flex align-items-center mb-1"),
+            ], className="d-flex align-items-center mb-1 presenter-hide"),
             graph("index-map", None, lang, "indice-vcmn-mapa", tl("index.map.title", lang, ds), height="620px"),
             source_note("", note_id="index-map-source"),
         ]
@@ -410,12 +410,13 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
     ])
     detail = html.Div([
         html.H2(tl("index.detail", lang, ds), className="h4"),
-        html.Div(id="index-detail", children=html.P(tl("index.detail.none", lang, ds), className="text-muted")),
+        html.Div(id="index-detail", children=html.P(tl("index.detail.none", lang, ds),
+                                                    className="text-muted index-detail-none")),
     ], className="index-detail")
     method = dbc.Accordion(
         [dbc.AccordionItem(html.Div(id="index-methodology"), title=t("index.methodology", lang),
                            item_id="method")],
-        active_item="method", className="mt-4", id="index-methodology-accordion",
+        active_item="method", className="mt-4 presenter-hide", id="index-methodology-accordion",
     )
     return dbc.Container(
         [
@@ -425,9 +426,10 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
             dcc.Store(id="index-a11y", data=None),  # output of the clientside callback naming the sliders
             head,
             dbc.Row([
-                dbc.Col(controls(config, s, lang, ds.meta), lg=3, className="mb-3"),
-                dbc.Col([summary, dbc.Row([dbc.Col(map_col, xl=7), dbc.Col(detail, xl=5)]),
-                         html.Div(id="index-detail-table")], lg=9),
+                dbc.Col(controls(config, s, lang, ds.meta), lg=3, className="mb-3 index-controls-col presenter-hide"),
+                dbc.Col([summary, dbc.Row([dbc.Col(map_col, xl=7, className="index-map-col"),
+                                           dbc.Col(detail, xl=5, className="index-detail-col")]),
+                         html.Div(id="index-detail-table")], lg=9, className="index-main-col"),
             ]),
             dbc.Row([dbc.Col(ranking, lg=12, className="mt-3")]),
             method,
@@ -459,9 +461,12 @@ def source_text(ds: Any, config: vi.IndexConfig, window: tuple[int, int], lang: 
 
 
 def map_figure(table: Any, config: vi.IndexConfig, color: str, geo_url: str, centre: dict[str, float],
-               zoom: float, source: str, lang: str, selected: str | None, meta: Any = None) -> dict[str, Any]:
+               zoom: float, source: str, lang: str, selected: str | None, meta: Any = None,
+               fit: dict[str, Any] | None = None) -> dict[str, Any]:
     """Choropleth (MapLibre, white background, geometry by URL) of the priority group, the score or a
-    dimension score; municipalities without a score drawn grey as 'no data'; the selection outlined."""
+    dimension score; municipalities without a score drawn grey as 'no data'; the selection outlined.
+    `fit` ({bounds: [w, s, e, n], pad: {r: px}}) goes to layout.meta.fit: presenter mode centres and
+    zooms the map to fit its box on screen (assets/40_presenter.js)."""
     scored = table[table["score"].notna()]
     missing = table[table["score"].isna()]
     ids = scored.index.astype(str).tolist()
@@ -523,6 +528,8 @@ def map_figure(table: Any, config: vi.IndexConfig, color: str, geo_url: str, cen
             "uirevision": "index-map",
         },
     }
+    if fit:
+        fig["layout"]["meta"] = {"fit": fit}
     return frame(fig, title, wrap(source, 160), lang, bottom_margin=44 if len(source) <= 160 else 60)
 
 

@@ -273,7 +273,7 @@ def _download(id_prefix: str, lang: str) -> html.Div:
             dcc.Download(id=f"{id_prefix}-csv"),
             html.Span(t("trends.png_hint", lang), className="text-muted small"),
         ],
-        className="d-flex align-items-center flex-wrap gap-1 mt-1",
+        className="d-flex align-items-center flex-wrap gap-1 mt-1 presenter-hide",
     )
 
 

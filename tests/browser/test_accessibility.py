@@ -4,6 +4,7 @@ serious or critical violation (WCAG 2.x A/AA rules, colour contrast included).""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,14 @@ from tests.browser.conftest import wait_for_dash
 
 AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
 
+STORY = json.loads((Path(__file__).resolve().parents[2] / "data" / "demo" / "story.json").read_text("utf-8"))
+
 PATHS = [p.path for p in all_pages()] + [
     "/profile?territory=0309",
     "/profile?territory=03&lang=en",
     "/profile?territory=0309&present=1",
+] + [  # presenter mode: every view of the demo story (its colours differ: dark strips, larger type)
+    s["url"] + ("&" if "?" in s["url"] else "?") + "present=1" for s in STORY if not s["url"].startswith("/profile")
 ]
 
 

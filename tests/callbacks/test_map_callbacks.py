@@ -48,7 +48,9 @@ def test_filter_change_sends_values_not_geometry(ctx):
     patch2, *_ = cb.filter_change(ctx, "homicides", 2, "rate", "female", "Y", [], 5, "quantiles", 10, "05", None, 2,
                                   "en", trigger="map-dept")
     ops2 = json.loads(to_json_plotly(patch2))["operations"]
-    assert {o["location"][1] for o in ops2} <= {"map", "uirevision"}
+    assert {o["location"][1] for o in ops2} <= {"map", "meta", "uirevision"}  # meta.fit: the view for presenter mode
+    fit = next(o["params"]["value"] for o in ops2 if o["location"][1:] == ["meta", "fit"])
+    assert fit["bounds"] == [round(x, 5) for x in cb.view_bounds(ctx, "05")]
 
 
 def test_colours_drawn_are_the_classes_of_analytics(ctx):
