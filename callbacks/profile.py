@@ -124,7 +124,7 @@ def _index(ctx: AppContext) -> tuple[vi.IndexResult, pd.DataFrame] | None:
 
 
 def _index_notes(ds: Dataset, lang: str) -> list[Any]:
-    notes = [html.P(t("index.not_official", lang), className="small text-muted mb-1", id="profile-index-method")]
+    notes = [html.P(ui.not_official_text(ds, lang), className="small text-muted mb-1", id="profile-index-method")]
     if ds.meta.synthetic:
         notes.append(html.P(["⚠ ", t("index.synthetic", lang)], className="small mb-0 profile-index-synthetic"))
     return notes

@@ -37,6 +37,11 @@ register(
             "Metodología basada en la práctica OCDE/JRC e InfoSegura; no es el índice oficial (IPTVCM).",
             "Methodology based on OECD/JRC and InfoSegura practice; it is not the official index (IPTVCM).",
         ),
+        # datasets of other countries: there is no official index to name
+        "index.not_official.generic": (
+            "Metodología basada en la práctica OCDE/JRC e InfoSegura; no es un índice oficial.",
+            "Methodology based on OECD/JRC and InfoSegura practice; it is not an official index.",
+        ),
         "index.synthetic": ("Datos sintéticos de demostración: no describen ningún territorio real.",
                             "Synthetic demo data: they do not describe any real place."),
         "index.no_config": ("Este conjunto de datos no incluye la configuración del índice (index.json; véase "
@@ -254,6 +259,14 @@ def _radio(id_: str, options: list[tuple[str, str]], value: str) -> dbc.RadioIte
                           className="index-radio")
 
 
+
+def not_official_text(ds: Any, lang: str) -> str:
+    """The line saying this is not an official index: Guatemala's datasets name the official IPTVCM
+    (Ministerio de Gobernación), whose weights are not public; other countries have no such index."""
+    key = "index.not_official" if getattr(ds, "main_country", None) == "GTM" else "index.not_official.generic"
+    return t(key, lang)
+
+
 def controls(config: vi.IndexConfig, s: IndexState, lang: str, meta: Any = None) -> html.Div:
     sliders = []
     for i, d in enumerate(config.dimensions):
@@ -372,7 +385,7 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
         [
             html.H1(config.label(lang), className="mb-1"),
             html.P([html.Strong("OCDE/JRC · InfoSegura — " if lang != "en" else "OECD/JRC · InfoSegura — "),
-                    t("index.not_official", lang)],
+                    not_official_text(ds, lang)],
                    className="index-not-official mb-1", id="index-not-official"),
             html.P([html.Strong("⚠ "), t("index.synthetic", lang)], className="index-synthetic mb-2",
                    id="index-synthetic") if synthetic else None,

@@ -24,6 +24,7 @@ def methodology_steps(ds: Any, config: vi.IndexConfig, window: tuple[int, int], 
     w = level_words(ds.meta, "en" if not es else "es")
     adm1, adm2, adm2s = w["adm1"], w["adm2"], w["adm2s"]
     m = config.method
+    guatemala = getattr(ds, "main_country", None) == "GTM"  # the only country with an official VAWG index to name
     total = sum(d.weight for d in config.dimensions)
     dims = []
     for d in config.dimensions:
@@ -150,10 +151,11 @@ def methodology_steps(ds: Any, config: vi.IndexConfig, window: tuple[int, int], 
                       + (" Con cortes naturales, el grupo muy alto de cada simulación es su quinta parte superior "
                          "(calcular los cortes de Jenks mil veces sería demasiado lento)."
                          if m.classification == "natural_breaks" else "")))
+        official = ("pero no es el Índice de Priorización Territorial de VCMN oficial (IPTVCM) del Ministerio de "
+                    "Gobernación: sus pesos oficiales no son públicos." if guatemala else "pero no es un índice oficial.")
         steps.append(("Advertencia",
                       "Este índice sigue la práctica del Manual OCDE/JRC de indicadores compuestos y de los índices de "
-                      "InfoSegura, pero no es el Índice de Priorización Territorial de VCMN oficial (IPTVCM) del "
-                      "Ministerio de Gobernación: sus pesos oficiales no son públicos."
+                      "InfoSegura, " + official
                       + (f" Los datos por {adm2} de esta demostración son sintéticos." if ds.meta.synthetic else "")))
     else:
         cls = {"quantiles": f"quintiles (each group holds a fifth of the {adm2s})",
@@ -172,10 +174,11 @@ def methodology_steps(ds: Any, config: vi.IndexConfig, window: tuple[int, int], 
                       + (" With natural breaks, the very high group of each simulation is its top fifth (computing "
                          "Jenks breaks a thousand times would be too slow)." if m.classification == "natural_breaks"
                          else "")))
+        official = ("it is not the official Territorial Prioritization Index of VAWG (IPTVCM) of the Ministry of "
+                    "Governance: its official weights are not public." if guatemala else "it is not an official index.")
         steps.append(("Caveat",
                       "This index follows the OECD/JRC Handbook on composite indicators and InfoSegura's indices, but "
-                      "it is not the official Territorial Prioritization Index of VAWG (IPTVCM) of the Ministry of "
-                      "Governance: its official weights are not public."
+                      + official
                       + (f" The data by {adm2} in this demo are synthetic." if ds.meta.synthetic else "")))
     return steps
 

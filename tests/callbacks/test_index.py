@@ -104,6 +104,34 @@ def test_methodology_is_generated_from_the_configuration(svc):
     assert "20.0, 40.0, 60.0, 80.0" in en["8. Classification"] and "first 10" in en["8. Classification"]
 
 
+class _OtherCountry:
+    """The demo dataset seen as if it were another country's (only `main_country` differs)."""
+
+    main_country = "MEX"
+
+    def __init__(self, ds) -> None:
+        self._ds = ds
+
+    def __getattr__(self, name):
+        return getattr(self._ds, name)
+
+
+def test_only_guatemala_names_the_official_iptvcm(svc):
+    """The official VAWG index that ours is not is Guatemala's: another country's page says only that
+    this is not an official index."""
+    res = svc.result(svc.default)
+    other = _OtherCountry(svc.ds)
+    assert "(IPTVCM)" in ui.not_official_text(svc.ds, "es")
+    assert ui.not_official_text(other, "es") == ("Metodología basada en la práctica OCDE/JRC e InfoSegura; "
+                                                 "no es un índice oficial.")
+    assert ui.not_official_text(other, "en").endswith("it is not an official index.")
+    es = dict(methodology_steps(other, res.config, res.inputs.window, res, "es"))
+    en = dict(methodology_steps(other, res.config, res.inputs.window, res, "en"))
+    assert "pero no es un índice oficial." in es["Advertencia"] and "IPTVCM" not in es["Advertencia"]
+    assert "Gobernación" not in es["Advertencia"] and "sintéticos" in es["Advertencia"]
+    assert "it is not an official index." in en["Caveat"] and "IPTVCM" not in en["Caveat"]
+
+
 def test_downloads_hold_every_row_column_and_step(svc):
     csv = cb.download_payload(svc, svc.default, "csv", "es")
     text = csv["content"] if not csv.get("base64") else base64.b64decode(csv["content"]).decode()
