@@ -20,6 +20,7 @@ from components.exports import export_buttons
 from components.figures import CATEGORICAL, frame, graph, source_line, source_note
 from components.formatting import fmt_date, fmt_number, fmt_percent, fmt_period, fmt_signed_percent
 from components.i18n import register, t, tl
+from components.trends import COUNTRY_EN, territory_name
 
 register(
     {
@@ -271,8 +272,6 @@ def figure_text(ds: Dataset, kf: KeyFigure, lang: str) -> FigureText:
 
 def display_name(ds: Dataset, tid: str, lang: str) -> str:
     """A territory's name; a country's in English on the English page when known ('México' -> 'Mexico')."""
-    from components.trends import COUNTRY_EN
-
     if lang == "en" and ds.level(tid) == 0:
         return COUNTRY_EN.get(str(ds.territories.at[tid, "country_iso3"]), ds.name(tid))
     return ds.name(tid)
@@ -346,7 +345,8 @@ def trend_figure(ds: Dataset, comp: pd.DataFrame, indicator_id: str, tid: str, e
         part = comp[comp["role"] == role]
         if part.empty:
             continue
-        name = ds.name(str(part["territory_id"].iloc[0]))
+        # "Guatemala (depto.)", "Guatemala (mun.)": the country, a department and a municipality may share a name
+        name = territory_name(ds, str(part["territory_id"].iloc[0]), lang)
         st = ROLE_STYLE[role]
         data.append({
             "type": "scatter", "mode": "lines+markers", "name": name,

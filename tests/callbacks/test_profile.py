@@ -196,3 +196,17 @@ def test_csv_and_excel_exports(ds):
 def test_unknown_territory_is_refused(ds):
     assert valid_territory(ds, "9999") is None and valid_territory(ds, None) is None
     assert valid_territory(ds, "0309") == "0309"
+
+
+def test_trend_legend_tells_apart_territories_that_share_a_name(ds):
+    """Guatemala is a country, a department and a municipality: the profile trend of the municipality
+    names its three lines so they can be told apart."""
+    from callbacks.profile import trend
+
+    data = profile_data(ds, "0101")
+    fig, _ = trend(ds, "homicides", "0101", data.events, "es")
+    assert [tr["name"] for tr in fig["data"] if tr.get("mode") == "lines+markers"] == [
+        "Guatemala", "Guatemala (depto.)", "Guatemala (mun.)"]
+    fig_en, _ = trend(ds, "homicides", "0101", data.events, "en")
+    assert [tr["name"] for tr in fig_en["data"] if tr.get("mode") == "lines+markers"] == [
+        "Guatemala", "Guatemala (dept.)", "Guatemala (mun.)"]
