@@ -315,8 +315,9 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
                                   searchable=False), md=5),
             dbc.Col(
                 [
+                    # no events in the dataset: the switch stays (the callbacks read it) but is not shown
                     dbc.Switch(id="trends-events", label=t("trends.ctl.events", lang), value=s["events"],
-                               className="me-4 d-inline-block"),
+                               className="me-4 d-inline-block" if not ds.events.empty else "d-none"),
                     dbc.Switch(id="trends-reference", label=t("trends.ctl.reference", lang), value=s["ref"],
                                className="d-inline-block"),
                 ],

@@ -152,6 +152,25 @@ def test_demo_profile_downloads_note_the_english_source(demo) -> None:
     assert not any("Datos sintéticos generados" in line for line in lines)
 
 
+def find(component, id_: str):
+    """The component with this id in a layout tree (None when absent)."""
+    if getattr(component, "id", None) == id_:
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        if child is not None and not isinstance(child, (str, int, float)):
+            hit = find(child, id_)
+            if hit is not None:
+                return hit
+    return None
+
+
+def ctx_with_events() -> AppContext:
+    from app import DEMO_DIR
+
+    return AppContext(dataset=load_dataset(DEMO_DIR), cache=make_cache(Flask("with-events")))
+
+
 def test_pages_say_what_a_dataset_does_not_have(tmp_path: Path) -> None:
     """A dataset with no events, no national rates by country and no survey: the trends page says so in
     one line per section and its callbacks return a figure with that message instead of failing."""
@@ -173,6 +192,9 @@ def test_pages_say_what_a_dataset_does_not_have(tmp_path: Path) -> None:
                        ("trends-cc-none", "no official national rates by country"),
                        ("trends-trust-none", "no trust or perception survey")):
         assert f'"id": "{id_}"' in page and words in page
+    # the "show events" switch is kept for the callbacks but not shown; with events it is shown
+    assert find(trends_page.layout(c, {}, "en"), "trends-events").className == "d-none"
+    assert "d-none" not in find(trends_page.layout(ctx_with_events(), {}, "en"), "trends-events").className
     cc = countries_view(c.dataset, "en")
     assert cc.figure["data"] == [] and "homicide_rate_official" in cc.notices[0]
     assert countries_sources(c.dataset, cc, "en") == []
