@@ -380,11 +380,17 @@ def trend_figure(ds: Dataset, comp: pd.DataFrame, indicator_id: str, tid: str, e
     if not comp.empty:
         xrange = [(comp["period_start"].min() - pd.DateOffset(months=3)).strftime("%Y-%m-%d"),
                   (comp["period_start"].max() + pd.DateOffset(months=6)).strftime("%Y-%m-%d")]
+    ticks: dict[str, Any] = {"dtick": "M12", "tickformat": "%Y"} if yearly else {}
+    if quarterly:  # quarters named as quarters ("T1 2024"), not by the month they start in
+        q = comp.dropna(subset=["period"]).drop_duplicates("period").sort_values("period_start")
+        step = max(1, math.ceil(len(q) / 8))
+        q = q.iloc[::step]
+        ticks = {"tickmode": "array", "tickvals": [d.strftime("%Y-%m-%d") for d in q["period_start"]],
+                 "ticktext": [fmt_period(str(p), lang) for p in q["period"]]}
     fig = {
         "data": data,
         "layout": {
-            "xaxis": {"title": {"text": ""}, "showgrid": False, **({"range": xrange} if xrange else {}),
-                      **({"dtick": "M12", "tickformat": "%Y"} if yearly else {})},
+            "xaxis": {"title": {"text": ""}, "showgrid": False, **({"range": xrange} if xrange else {}), **ticks},
             "yaxis": {"title": {"text": unit}, "rangemode": "tozero", "gridcolor": "#e5e5e5"},
             "legend": {"orientation": "h", "y": -0.12, "x": 0},
             "hovermode": "x unified",

@@ -204,6 +204,12 @@ def test_trend_freq_picks_quarters_for_eighteen_months() -> None:
     assert list(m1.index) == ["2022-Q3", "2022-Q4", "2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4"]
     assert np.isclose(rows[rows["role"] == "country"].set_index("period").at["2023-Q1", "value"],
                       (3 * 1 + 3 * 2 + 3 * 3) / 10000 * 1e5)
+    # the chart names quarters as quarters, not by the month they start in
+    from components.profile import trend_figure
+
+    fig, _ = trend_figure(short, rows, "hom", "M1", pd.DataFrame(), "es")
+    assert fig["layout"]["xaxis"]["ticktext"] == ["T3 2022", "T4 2022", "T1 2023", "T2 2023", "T3 2023", "T4 2023"]
+    assert fig["layout"]["xaxis"]["tickvals"][0] == "2022-07-01"
 
 
 def test_key_figure_falls_back_to_counts_with_their_change() -> None:
