@@ -280,13 +280,65 @@ window.atalayaPresenter = window.atalayaPresenter || {
   function clone(v) { return typeof structuredClone === 'function' ? structuredClone(v) : JSON.parse(JSON.stringify(v)); }
 
   // The figure as drawn: in presenter mode with larger type and fitted maps; otherwise as given.
+  // At the desk too, the source line drawn in the figure (for exported images) is wrapped to the
+  // figure's real width and the bottom margin follows it: the server cannot know how wide a responsive
+  // figure will be, and plotly neither wraps annotations nor clips them.
+  var DESK = new WeakSet();              // graph divs whose texts were fitted to their width
+  var DESKLEFT = new WeakMap();          // graph div -> the plot's real left edge (automargin), measured
+  function deskFit(gd, fig) {
+    var layout = fig.layout, W = gd.clientWidth;
+    if (!layout || !W) { return fig; }
+    var hasSource = (layout.annotations || []).some(function (a) { return a && a.name === 'source'; });
+    var title = layout.title && typeof layout.title.text === 'string' ? layout.title : null;
+    if (!hasSource && !title) { return fig; }
+    var out = Object.assign({}, layout), m = out.margin = Object.assign({}, layout.margin);
+    var ml = Math.max(typeof m.l === 'number' ? m.l : 80, DESKLEFT.get(gd) || 0);
+    var base = (layout.font && layout.font.size) || 12;
+    if (hasSource) {
+      out.annotations = layout.annotations.map(function (a) {
+        if (!a || a.name !== 'source' || typeof a.text !== 'string') { return a; }
+        var fpx = (a.font && a.font.size) || base;
+        // the line starts at the plot's left edge (x = 0 in paper coordinates)
+        var lines = rewrap(a.text, Math.max(24, Math.floor((W - ml - 12) / (fpx * 0.6))));
+        var need = Math.ceil(Math.abs(a.yshift || 0) + lines.length * fpx * 1.3 + 8);
+        m.b = Math.max(typeof m.b === 'number' ? m.b : 80, need);
+        return Object.assign({}, a, {text: lines.join('<br>')});
+      });
+    }
+    if (title && String(title.text).indexOf('<br') < 0) {
+      // plotly does not wrap titles: one too long for the figure is set smaller
+      var tpx = (title.font && title.font.size) || base * 1.4, len = plainLength(title.text) * 0.6;
+      if (len * tpx > W - 24) {
+        out.title = Object.assign({}, title, {font: Object.assign({}, title.font, {size: Math.max(12, Math.floor((W - 24) / len))})});
+      }
+    }
+    DESK.add(gd);
+    return Object.assign({}, fig, {layout: out});
+  }
+  // After a desk draw: a source line still wider than the figure (the axis labels pushed the plot
+  // right, automargin) is wrapped again from the plot's real left edge.
+  function checkDesk(gd) {
+    if (presenterOn() || !gd.isConnected || !gd._fullLayout || !gd._fullLayout._size || !DESK.has(gd)) { return; }
+    var g = gd.getBoundingClientRect(), fl = gd._fullLayout;
+    var over = [].some.call(gd.querySelectorAll('.annotation'), function (a) {
+      var i = +a.getAttribute('data-index');
+      return fl.annotations && fl.annotations[i] && fl.annotations[i].name === 'source' &&
+        a.getBoundingClientRect().right > g.right + 1;
+    });
+    if (over && (DESKLEFT.get(gd) || 0) < fl._size.l) {
+      DESKLEFT.set(gd, fl._size.l);
+      var fig = ORIGINAL.get(gd);
+      if (fig) { window.Plotly.react(gd, fig); }
+    }
+  }
+
   function presenterFigure(gd, fig) {
     var rec = APPLIED.get(gd);
     if (!presenterOn()) {
-      if (!rec || !fig.layout) { return fig; }  // normal mode: the figure exactly as Dash gave it
+      if (!rec || !fig.layout) { return deskFit(gd, fig); }  // normal mode: the figure as Dash gave it
       var back = {layout: clone(fig.layout)};
       restoreTree(back, rec);
-      return Object.assign({}, fig, {layout: back.layout});
+      return deskFit(gd, Object.assign({}, fig, {layout: back.layout}));
     }
     if (!rec) { rec = {}; APPLIED.set(gd, rec); }
     var s = P.typeScale();
@@ -363,7 +415,7 @@ window.atalayaPresenter = window.atalayaPresenter || {
       ORIGINAL.set(el, fig);
       if (presenterOn()) { fitFigures(); }  // the box first: maps are fitted to it
       P.drawing++;
-      var done = function () { P.drawing--; if (presenterOn()) { checkDrawn(el); } };
+      var done = function () { P.drawing--; if (presenterOn()) { checkDrawn(el); } else { checkDesk(el); } };
       var out = react.call(this, el, presenterFigure(el, fig));
       if (out && typeof out.then === 'function') { out.then(done, done); } else { done(); }
       return out;
@@ -388,7 +440,7 @@ window.atalayaPresenter = window.atalayaPresenter || {
     document.querySelectorAll('.js-plotly-plot').forEach(function (gd) {
       FIX.delete(gd);
       var fig = ORIGINAL.get(gd);
-      if (fig && gd.isConnected && (presenterOn() || APPLIED.has(gd))) { window.Plotly.react(gd, fig); }
+      if (fig && gd.isConnected && (presenterOn() || APPLIED.has(gd) || DESK.has(gd))) { window.Plotly.react(gd, fig); }
     });
   }
   P.redrawAll = redrawAll;
@@ -445,7 +497,7 @@ window.atalayaPresenter = window.atalayaPresenter || {
     });
   }
 
-  var pending = false, lastClass = null, lastSize = '';
+  var pending = false, lastClass = null, lastSize = '', deskTimer = null;
   function layoutPass() {
     pending = false;
     var root = document.getElementById('root');
@@ -459,6 +511,10 @@ window.atalayaPresenter = window.atalayaPresenter || {
     if (modeChanged || (sizeChanged && presenterOn())) {
       redrawAll();
       setTimeout(function () { window.dispatchEvent(new Event('resize')); }, 60);
+    } else if (sizeChanged) {
+      // at the desk: source lines wrapped again for the new width, once the window stops changing
+      clearTimeout(deskTimer);
+      deskTimer = setTimeout(function () { deskTimer = null; redrawAll(); }, 250);
     } else if (resized.length && presenterOn()) {
       // a box changed size: maps are fitted again to it, other figures follow by plotly's autosize
       resized.forEach(function (el) {
@@ -470,7 +526,7 @@ window.atalayaPresenter = window.atalayaPresenter || {
   function schedule() { if (!pending) { pending = true; requestAnimationFrame(layoutPass); } }
   P.relayoutNow = layoutPass;
   // nothing left to lay out or to draw (browser tests wait for this)
-  P.settled = function () { return !pending && P.drawing === 0; };
+  P.settled = function () { return !pending && P.drawing === 0 && !deskTimer; };
 
   // Page changes (outside the figures themselves) and the mode switch.
   new MutationObserver(function (muts) {

@@ -15,7 +15,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 from analytics import costs as ac
 from callbacks.context import AppContext
 from components import costs as cc
-from components.figures import CATEGORICAL, frame, source_line
+from components.figures import CATEGORICAL, frame, source_line, wrap_html
 from components.formatting import fmt_number, is_missing
 from components.i18n import t
 from components.urlstate import encode_search
@@ -57,7 +57,7 @@ def place_source(fig: dict[str, Any], bottom_margin: int) -> dict[str, Any]:
 
 def wrap_for_figure(text: str, width: int = 100) -> str:
     """Break a long source line with <br> so it stays inside an exported image."""
-    return "<br>".join(textwrap.wrap(text, width)) if len(text) > width else text
+    return wrap_html(text, width)
 
 
 def study_source_text(ctx: AppContext, rows: pd.DataFrame, year: int, lang: str, illustrative: bool) -> str:

@@ -325,7 +325,7 @@ def detail_children(svc: IndexService, res: vi.IndexResult, ranking: pd.DataFram
     ], size="sm", hover=True, className="index-indicators", id="index-indicators")
     return head + [
         graph("index-contrib", fig, lang, "indice-vcmn-contribuciones", t("index.contrib.title", lang), height="400px"),
-        source_note(src),
+        source_note(src, in_figure=True),
     ], [
         html.H4(t("index.ind.title", lang) + f" — {r['name']} ({r['department_name']})", className="h5 mt-3"),
         table,

@@ -193,7 +193,7 @@ def index_block(ctx: AppContext, territory_id: str, lang: str) -> html.Div:
             html.P(unc, className="small mb-1 pi-uncertainty"),
             graph("profile-index-contrib", fig, lang, f"atalaya-{slug(ds.name(tid))}-indice",
                   t("profile.index.contrib", lang), height="400px"),
-            source_note(src, "profile-index-source"),
+            source_note(src, "profile-index-source", in_figure=True),
             link,
             *_index_notes(ds, lang),
         ], id="profile-index", className="profile-index")
@@ -323,11 +323,11 @@ def body(ctx: AppContext, tid: str, indicator_id: str, lang: str, data: ProfileD
             html.Div([
                 graph("profile-trend", tfig, lang, f"atalaya-{slug(name)}-{indicator_id}",
                       tl("profile.trend.aria", lang, ds, indicator=label, name=name), height="460px"),
-                source_note(tsrc, "profile-trend-source"),
+                source_note(tsrc, "profile-trend-source", in_figure=True),
             ], className="col-12 col-xl-7 profile-figure"),
             html.Div([
                 graph("profile-compare", cfig, lang, f"atalaya-{slug(name)}-comparacion", caria, height="460px"),
-                source_note(csrc, "profile-compare-source"),
+                source_note(csrc, "profile-compare-source", in_figure=True),
             ], className="col-12 col-xl-5 profile-figure"),
         ], className="row mt-2"),
         html.Div([

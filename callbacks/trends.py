@@ -33,7 +33,7 @@ from analytics.trends import (
     survey_series,
     trend_table,
 )
-from components.figures import CATEGORICAL, FONT_FAMILY, frame, source_line
+from components.figures import CATEGORICAL, FONT_FAMILY, frame, source_line, wrap_html
 from components.formatting import (
     babel_locale,
     fmt_number,
@@ -249,17 +249,7 @@ def _base_layout(y_title: str, lang: str, hovermode: str = "x unified") -> dict[
 
 def wrap_text(text: str, width: int) -> list[str]:
     """Split a source line into lines of at most `width` characters, at spaces."""
-    lines: list[str] = []
-    cur = ""
-    for word in text.split(" "):
-        if cur and len(cur) + 1 + len(word) > width:
-            lines.append(cur)
-            cur = word
-        else:
-            cur = f"{cur} {word}" if cur else word
-    if cur:
-        lines.append(cur)
-    return lines or [""]
+    return wrap_html(text, width).split("<br>")
 
 
 def _finish(fig: dict[str, Any], top: int = 100) -> dict[str, Any]:

@@ -359,9 +359,9 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
             dbc.Row(
                 [
                     dbc.Col([_graph("costs-treemap", lang, "atalaya-costos-desglose", t("costs.aria.treemap", lang)),
-                             source_note("", "costs-treemap-source")], xs=12, xl=7),
+                             source_note("", "costs-treemap-source", in_figure=True)], xs=12, xl=7),
                     dbc.Col([_graph("costs-bars", lang, "atalaya-costos-paises", t("costs.aria.bars", lang)),
-                             source_note("", "costs-bars-source")], xs=12, xl=5),
+                             source_note("", "costs-bars-source", in_figure=True)], xs=12, xl=5),
                 ],
                 className="g-4 mt-2 costs-charts",
             ),

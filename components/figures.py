@@ -6,6 +6,8 @@ Figures are plain dicts (cheaper to build and send than go.Figure, see notes/pla
 
 from __future__ import annotations
 
+import textwrap
+
 from typing import Any
 
 from dash import dcc, html
@@ -97,7 +99,14 @@ def graph(graph_id: Any, figure: dict[str, Any] | None, lang: str, filename: str
     )
 
 
-def source_note(text: str, note_id: Any = None) -> html.P:
-    """The source/period line printed under a figure (same text as inside the figure)."""
+def wrap_html(text: str, width: int) -> str:
+    """`text` broken with <br> into lines of at most `width` characters, at spaces (plotly wraps neither
+    annotations nor tick labels). A word longer than `width` stays whole."""
+    return "<br>".join(textwrap.wrap(str(text), width, break_long_words=False, break_on_hyphens=False)) or str(text)
+
+
+def source_note(text: str, note_id: Any = None, in_figure: bool = False) -> html.P:
+    """A source/period line. `in_figure`: the figure above draws the same line (so that exported
+    images carry it); the page then keeps this copy for screen readers only instead of showing it twice."""
     kwargs = {"id": note_id} if note_id is not None else {}
-    return html.P(text, className="source-note", **kwargs)
+    return html.P(text, className="source-note visually-hidden" if in_figure else "source-note", **kwargs)

@@ -18,7 +18,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from analytics import vawg_index as vi
-from components.figures import NO_DATA_COLOUR, frame, graph, source_line, source_note
+from components.figures import NO_DATA_COLOUR, frame, graph, source_line, source_note, wrap_html
 from components.formatting import fmt_number, fmt_percent
 from components.i18n import register, t, tl
 
@@ -400,7 +400,7 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
                            style={"maxWidth": "20rem"}),
             ], className="d-flex align-items-center mb-1 presenter-hide"),
             graph("index-map", None, lang, "indice-vcmn-mapa", tl("index.map.title", lang, ds), height="620px"),
-            source_note("", note_id="index-map-source"),
+            source_note("", note_id="index-map-source", in_figure=True),
         ]
     )
     grid = dag.AgGrid(
@@ -550,7 +550,7 @@ def contribution_figure(comp: Any, config: vi.IndexConfig, labels: list[str], ti
                         lang: str) -> dict[str, Any]:
     """Stacked columns: each dimension's points of the score for the municipality, its department's
     average and the national average; the total on top of each column."""
-    xs = [wrap(lab, 12) for lab in labels]
+    xs = [wrap(lab, 9) for lab in labels]  # three narrow columns: 'Prom.<br>depto.'
     data = []
     for i, d in enumerate(config.dimensions):
         vals = [None if v != v else round(float(v), 2) for v in comp[d.id]]
@@ -600,13 +600,5 @@ def fmt_share(x: float | None, lang: str) -> str:
 
 
 def wrap(text: str, width: int) -> str:
-    """Break a long source line with <br> for a figure annotation (plotly does not wrap text)."""
-    words, lines, cur = text.split(" "), [], ""
-    for w in words:
-        if cur and len(cur) + 1 + len(w) > width:
-            lines.append(cur)
-            cur = w
-        else:
-            cur = f"{cur} {w}" if cur else w
-    lines.append(cur)
-    return "<br>".join(lines)
+    """Kept for callers of this module: see components.figures.wrap_html."""
+    return wrap_html(text, width)

@@ -17,7 +17,7 @@ from dash import dcc, html
 from analytics.dataset import Dataset
 from analytics.profile import KeyFigure, ancestors, search_table
 from components.exports import export_buttons
-from components.figures import CATEGORICAL, frame, graph, source_line, source_note
+from components.figures import CATEGORICAL, frame, graph, source_line, source_note, wrap_html
 from components.formatting import fmt_date, fmt_number, fmt_percent, fmt_period, fmt_signed_percent
 from components.i18n import register, t, tl
 from components.trends import COUNTRY_EN, territory_name
@@ -451,15 +451,7 @@ def compare_figure(ds: Dataset, comp: pd.DataFrame, tid: str, lang: str) -> tupl
 
 def _wrap(text: str, width: int = 24) -> str:
     """Break a long axis label into lines (plotly does not wrap tick labels)."""
-    words, lines, cur = text.split(), [], ""
-    for w in words:
-        if cur and len(cur) + 1 + len(w) > width:
-            lines.append(cur)
-            cur = w
-        else:
-            cur = f"{cur} {w}".strip()
-    lines.append(cur)
-    return "<br>".join(lines)
+    return wrap_html(text, width)
 
 
 def children_figure(ds: Dataset, table: pd.DataFrame, indicator_id: str, country_value: float, lang: str

@@ -282,7 +282,7 @@ def _figure_block(id_prefix: str, lang: str, filename: str, aria: str, height: s
         [
             dcc.Loading(graph(f"{id_prefix}-graph", None, lang, filename, aria, height=height), type="default",
                         delay_show=400),
-            source_note("", note_id=f"{id_prefix}-source"),
+            source_note("", note_id=f"{id_prefix}-source", in_figure=True),
             _download(id_prefix, lang),
         ]
     )

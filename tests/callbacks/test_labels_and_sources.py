@@ -106,7 +106,7 @@ def test_trends_profile_and_index_use_the_level_names(ctx) -> None:
     cards = text(summary_cards(ranking, "en", ctx.dataset.meta))
     assert "boroughs in very high priority" in cards
     panel, _ = detail_children(svc, res, ranking, str(ranking.index[0]), "es")
-    assert "Prom. estado" in text(panel)
+    assert "Prom.<br>estado" in text(panel)  # a column label of the contribution chart, on two lines
 
 
 def test_sources_follow_the_page_language(ctx) -> None:
