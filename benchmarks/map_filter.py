@@ -238,7 +238,7 @@ def measure(name: str, data_dir: Path | None, calls: int, geometry_origin: str =
             ids = ["map-graph.figure", "map-legend.children", "map-source.children", "map-note.children",
                    "map-note.is_open", "map-period-label.children", "map-state.data", "map-rank-query.data",
                    "map-grid.columnDefs", "map-rank-caption.children", "map-selected.children",
-                   "map-grid.selectedRows"]
+                   "map-flag-key.children"]
             full = _dash_response({k: v for k, v in zip(ids, outs)})
             resp_raw.append(len(full))
             resp_gz.append(len(gzip.compress(full, 6)))

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, Patch, State, ctx as dash_ctx, dcc, html, no_update
 
 from analytics.map_values import (
@@ -150,9 +151,15 @@ def note_for(f: MapFilters, mv: MapValues, lang: str) -> str:
         notes.append(t("map.note.not_annualised", lang))
     if f.measure == "change":
         notes.append(t("map.note.change", lang))
-    if f.measure in ("rate", "change") and bool(mv.table["small"].any()):
-        notes.append(t("map.note.small", lang, n=mv.query.small_threshold))
     return " ".join(notes)
+
+
+def flag_key(mv: MapValues, lang: str) -> str:
+    """What ⚠ means in the ranking, when some value of the view is flagged (else '')."""
+    if mv.query.measure not in ("rate", "change") or not bool(mv.table["small"].any()):
+        return ""
+    key = "map.note.small_change" if mv.query.measure == "change" else "map.note.small"
+    return t(key, lang, n=mv.query.small_threshold)
 
 
 def dept_options(ctx: AppContext, lang: str) -> list[dict[str, str]]:
@@ -233,39 +240,57 @@ def ranking_rows(mv: MapValues, dept: str | None, top: str, lang: str) -> list[d
 
 
 def ranking_columns(mv: MapValues, value_header: str, lang: str) -> list[dict[str, Any]]:
+    """The grid's columns: rank, the territory (its department on a second line), the value (with ⚠
+    when it rests on too few events), then the numbers behind it. Sized to fit the ranking panel at
+    desk widths without a horizontal scroll; the full name is in the tooltip."""
     d = _decimals(mv)
     num = lambda dec: {"function": f"params.value == null ? '—' : d3.format(',.{dec}f')(params.value)"}  # noqa: E731
+    tip = t("map.flag.tip", lang, n=mv.query.small_threshold).replace("'", "\\'")
     cols: list[dict[str, Any]] = [
-        {"field": "rank", "headerName": t("map.col.rank", lang), "width": 92, "type": "numericColumn",
+        {"field": "rank", "headerName": t("map.col.rank", lang), "width": 74, "type": "numericColumn",
          "valueFormatter": {"function": "params.value == null ? '—' : params.value + (params.data.tied ? ' =' : '')"},
          },  # rows arrive in rank order (worst first, no data last); headers sort on click
-        {"field": "name", "headerName": t("map.col.name", lang), "flex": 2, "minWidth": 140},
+        {"field": "name", "headerName": t("map.col.name", lang), "flex": 1, "minWidth": 150,
+         "cellRenderer": "MapTerritoryCell",
+         "tooltipValueGetter": {"function": "params.data ? params.data.name + (params.data.department ? ', ' + "
+                                            "params.data.department : '') : ''"}},
     ]
-    if mv.query.level == 2:
-        cols.append({"field": "department", "headerName": t("map.col.department", lang), "flex": 1.4,
-                     "minWidth": 110})
     fmt = "+,.1f" if mv.query.measure == "change" else f",.{d}f"
-    cols.append({"field": "value", "headerName": value_header, "type": "numericColumn", "minWidth": 110,
-                 "flex": 1.2, "valueFormatter": {"function": f"params.value == null ? '—' : d3.format('{fmt}')(params.value)"},
+    cols.append({"field": "value", "headerName": value_header, "type": "numericColumn", "width": 108,
+                 "valueFormatter": {"function": f"params.value == null ? '—' : d3.format('{fmt}')(params.value)"
+                                                " + (params.data && params.data.flag ? ' ⚠' : '')"},
+                 "cellClassRules": {"map-cell-unstable": "params.data && params.data.flag"},
+                 "tooltipValueGetter": {"function": f"params.data && params.data.flag ? '⚠ {tip}' : undefined"},
                  "headerTooltip": value_header})
     if mv.query.measure == "value":
-        cols += [{"field": "lower", "headerName": t("map.col.lower", lang), "type": "numericColumn", "width": 100,
+        cols += [{"field": "lower", "headerName": t("map.col.lower", lang), "type": "numericColumn", "width": 92,
                   "valueFormatter": num(1)},
-                 {"field": "upper", "headerName": t("map.col.upper", lang), "type": "numericColumn", "width": 100,
+                 {"field": "upper", "headerName": t("map.col.upper", lang), "type": "numericColumn", "width": 92,
                   "valueFormatter": num(1)}]
     else:
         key = "map.col.events_now" if mv.query.measure == "change" else "map.col.events"
-        cols.append({"field": "count", "headerName": t(key, lang), "type": "numericColumn", "width": 100,
+        cols.append({"field": "count", "headerName": t(key, lang), "type": "numericColumn", "width": 74,
                      "valueFormatter": num(0)})
         if mv.query.measure == "change":
             cols.append({"field": "baseline", "headerName": t("map.col.baseline", lang), "type": "numericColumn",
-                         "width": 120, "valueFormatter": num(1)})
+                         "width": 104, "valueFormatter": num(1)})
         elif mv.query.measure == "rate":
-            cols.append({"field": "population", "headerName": t("map.col.population", lang), "type": "numericColumn",
-                         "width": 118, "valueFormatter": num(0)})
-        cols.append({"field": "flag", "headerName": t("map.col.flag", lang), "width": 92,
-                     "headerTooltip": t("map.note.small", lang, n=mv.query.small_threshold)})
+            cols.append({"field": "population", "headerName": t("map.col.population", lang),
+                         "type": "numericColumn", "width": 98, "valueFormatter": num(0)})
     return cols
+
+
+def download_columns(mv: MapValues, value_header: str, lang: str) -> list[dict[str, str]]:
+    """The columns of the CSV and Excel downloads: the grid's, with the department and the
+    small-number flag as columns of their own."""
+    out = []
+    for c in ranking_columns(mv, value_header, lang):
+        out.append({"field": c["field"], "headerName": c["headerName"]})
+        if c["field"] == "name" and mv.query.level == 2:
+            out.append({"field": "department", "headerName": t("map.col.department", lang)})
+    if mv.query.measure in ("rate", "change"):
+        out.append({"field": "flag", "headerName": t("map.col.flag", lang)})
+    return out
 
 
 def rank_query(f: MapFilters, method: str, small: int, dept: str | None, top: str, lang: str) -> dict[str, Any]:
@@ -286,27 +311,58 @@ def ranking_view(ctx: AppContext, query: dict[str, Any], search: str | None = No
                  sort_model: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Every row the ranking shows for `query`: searched (name or department, ignoring case and
     accents) and sorted as the grid asks (`sort_model`: AG Grid's [{colId, sort}]; rank order when
-    empty; blanks last either way). The grid's blocks and the downloads are slices of this list."""
-    q = query or {}
+    empty; blanks last either way). The grid's blocks and the downloads are slices of this list,
+    memoized by (query, search, sort): scrolling through 2,475 rows asks for 25 blocks of the same
+    view."""
+    items = tuple(sorted((str(k), v if not isinstance(v, list) else tuple(v)) for k, v in (query or {}).items()))
+    needle = _fold(search or "").strip()
+    order = tuple((str(i.get("colId")), str(i.get("sort"))) for i in (sort_model or []))
+    fn = getattr(ctx, "_map_ranking_view", None)
+    if fn is None:
+        def view(it: tuple[Any, ...], nd: str, so: tuple[tuple[str, str], ...]) -> list[dict[str, Any]]:
+            return _ranking_view(ctx, dict(it), nd, so)
+
+        fn = ctx.memoize(view)
+        ctx._map_ranking_view = fn  # type: ignore[attr-defined]
+    return fn(items, needle, order)
+
+
+def _query_values(ctx: AppContext, q: dict[str, Any]) -> tuple[MapFilters, MapValues]:
+    """The filters and (memoized) values behind a ranking query."""
     f = normalize_filters(ctx.dataset, q.get("ind"), q.get("lvl"), q.get("measure"), q.get("sex"), q.get("gran"),
                           bool(q.get("pooled")), q.get("period"))
     method = q.get("cls") if q.get("cls") in METHODS else DEFAULT_METHOD
     mv, _ = compute(ctx, f, _small(q.get("small")), method)
+    return f, mv
+
+
+def _ranking_view(ctx: AppContext, q: dict[str, Any], needle: str,
+                  order: tuple[tuple[str, str], ...]) -> list[dict[str, Any]]:
+    f, mv = _query_values(ctx, q)
     within = _dept(ctx, q.get("dept")) if f.level == 2 else None
     top = q.get("top") if q.get("top") in TOP_CHOICES else "all"
     rows = ranking_rows(mv, within, top, norm_lang(q.get("lang", "es")))
-    needle = _fold(search or "").strip()
     if needle:
         rows = [r for r in rows if needle in _fold(r["name"]) or needle in _fold(r.get("department") or "")]
-    for item in reversed(sort_model or []):
-        col, desc = item.get("colId"), item.get("sort") == "desc"
+    for col, direction in reversed(order):
         if not rows or col not in rows[0]:
             continue
         present = [r for r in rows if r[col] not in (None, "")]
         blank = [r for r in rows if r[col] in (None, "")]
         rows = sorted(present, key=lambda r: _fold(r[col]) if isinstance(r[col], str) else r[col],
-                      reverse=desc) + blank
+                      reverse=direction == "desc") + blank
     return rows
+
+
+def ranking_index(ctx: AppContext, query: dict[str, Any], search: str | None,
+                  sort_model: list[dict[str, Any]] | None, territory: str | None) -> int | None:
+    """Position of `territory` in the ranking as the grid shows it (None when it is not listed)."""
+    if not territory:
+        return None
+    for i, r in enumerate(ranking_view(ctx, query, search, sort_model)):
+        if r["territory_id"] == territory:
+            return i
+    return None
 
 
 def ranking_block(ctx: AppContext, request: dict[str, Any] | None, query: dict[str, Any],
@@ -363,10 +419,11 @@ def filters_from(ctx: AppContext, params: dict[str, Any]) -> MapFilters:
 
 
 def selected_card(ctx: AppContext, mv: MapValues | None, sel: str | None, lang: str) -> Any:
-    """Name, value and the profile link of the selected territory."""
+    """The selected territory above the ranking: its name, value with unit, rank, the link to its
+    profile and a button to clear the selection; a hint when nothing is selected."""
     ds = ctx.dataset
     if not sel or sel not in ds.territories.index:
-        return html.P(t("map.sel.none", lang), className="small text-muted mb-0")
+        return html.P(t("map.sel.none", lang), className="small text-muted mb-0 map-selected-hint")
     name = ds.name(sel)
     parent = ds.parent(sel)
     where = f"{name}, {ds.name(parent)}" if parent and ds.level(sel) == 2 else name
@@ -376,13 +433,27 @@ def selected_card(ctx: AppContext, mv: MapValues | None, sel: str | None, lang: 
         if len(row):
             r = row.iloc[0]
             d = mf.decimals_for(mv)
-            val = (fmt_signed_percent(float(r["value"]), lang) if mv.query.measure == "change"
-                   else fmt_number(float(r["value"]), lang, d))
-            rank = "—" if math.isnan(r["rank"]) else f"{t('map.hover.rank', lang)} {fmt_number(r['rank'], lang)}"
-            body.append(html.Span(f" · {val} · {rank}", className="text-muted"))
+            if math.isnan(r["value"]):
+                val = t("map.legend.no_data", lang)
+            elif mv.query.measure == "change":
+                val = fmt_signed_percent(float(r["value"]), lang)
+            else:
+                unit = mf.unit_label(mv, str(ds.indicator(mv.query.indicator_id)["rate_base"]), lang)
+                val = f"{fmt_number(float(r['value']), lang, d)} {unit}"
+            if bool(r["small"]):
+                val += " ⚠"
+            parts = [val]
+            if not math.isnan(r["rank"]):
+                parts.append(f"{t('map.hover.rank', lang)} {fmt_number(r['rank'], lang)} "
+                             f"{t('map.hover.of', lang)} {fmt_number(mv.n_ranked, lang)}")
+            body.append(html.Span(" · " + " · ".join(parts), className="map-selected-value"))
     href = f"/profile?territory={sel}" + ("&lang=en" if lang == "en" else "")
-    body.append(html.Div(dcc.Link(t("map.sel.profile", lang), href=href, id="map-profile-link",
-                                  className="btn btn-primary btn-sm me-2"), className="mt-2"))
+    link_key = "map.sel.profile.1" if ds.level(sel) == 1 else "map.sel.profile"
+    body.append(html.Div([dcc.Link(t(link_key, lang), href=href, id="map-profile-link",
+                                   className="btn btn-primary btn-sm me-2"),
+                          dbc.Button(t("map.sel.clear", lang), id="map-clear", size="sm", color="primary",
+                                     outline=True, n_clicks=0)],
+                         className="mt-1"))
     return html.Div(body, className="map-selected-card")
 
 
@@ -411,6 +482,7 @@ def initial_state(ctx: AppContext, params: dict[str, str], lang: str) -> dict[st
         "source": source,
         "legend_children": legend_children(legend, lang),
         "note": note_for(f, mv, lang),
+        "flag_key": flag_key(mv, lang),
         "indicator_options": indicator_options(ctx, lang),
         **opts,
         "dept_options": dept_options(ctx, lang),
@@ -547,7 +619,7 @@ def register(app: Dash, ctx: AppContext) -> None:
         Output("map-note", "children"), Output("map-note", "is_open"), Output("map-period-label", "children"),
         Output("map-state", "data", allow_duplicate=True),
         Output("map-rank-query", "data"), Output("map-grid", "columnDefs"), Output("map-rank-caption", "children"),
-        Output("map-selected", "children"), Output("map-grid", "selectedRows"),
+        Output("map-selected", "children"), Output("map-flag-key", "children"),
         Input("map-indicator", "value"), Input("map-level", "value"), Input("map-measure", "value"),
         Input("map-sex", "value"), Input("map-gran", "value"), Input("map-pooled", "value"),
         Input("map-period", "value"), Input("map-method", "value"),
@@ -562,19 +634,56 @@ def register(app: Dash, ctx: AppContext) -> None:
 
     @app.callback(
         Output("map-selection", "data"),
-        Input("map-graph", "clickData"), Input("map-grid", "cellClicked"), Input("map-clear", "n_clicks"),
+        Input("map-graph", "clickData"), Input("map-grid", "selectedRows"),
+        State("map-selection", "data"),
         prevent_initial_call=True,
     )
-    def select(click, cell, _clear):
-        trig = dash_ctx.triggered_id
-        if trig == "map-clear":
-            return None
-        if trig == "map-graph" and click and click.get("points"):
-            return click["points"][0].get("location") or no_update
-        if trig == "map-grid" and cell:
-            rid = cell.get("rowId")
-            return rid or no_update
-        return no_update
+    def select(click, rows, current):
+        return selection_from(dash_ctx.triggered_id, click, rows, current)
+
+    @app.callback(
+        Output("map-selection", "data", allow_duplicate=True),
+        Input("map-clear", "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def clear(n):
+        # the button is part of the selection card, rendered anew with n_clicks=0 on each update
+        return None if n else no_update
+
+    @app.callback(
+        Output("map-rank-focus", "data"),
+        Input("map-selection", "data"), Input("map-rank-query", "data"), Input("map-search", "value"),
+        State("map-grid", "getRowsRequest"),
+    )
+    def focus(sel, query, search, request):
+        return rank_focus(ctx, dash_ctx.triggered_id, sel, query, search, (request or {}).get("sortModel"))
+
+    # the grid marks the selected row (by id, so the mark survives block reloads), its own selection
+    # (what the keyboard's Space sets) follows, and a selection made on the map is scrolled into view
+    app.clientside_callback(
+        """function(focus) {
+            if (!focus || !window.dash_ag_grid) { return window.dash_clientside.no_update; }
+            window.atalayaMap = window.atalayaMap || {};
+            window.atalayaMap.selected = focus.selected || null;
+            dash_ag_grid.getApiAsync('map-grid').then(function(api) {
+                api.redrawRows();
+                api.forEachNode(function(node) {
+                    if (node.data && node.isSelected() !== (node.id === focus.selected)) {
+                        node.setSelected(node.id === focus.selected);
+                    }
+                });
+                if (focus.scroll && focus.index !== null && focus.index !== undefined) {
+                    var range = api.getVerticalPixelRange(), h = api.getSizesForCurrentTheme().rowHeight;
+                    var top = focus.index * h;  // rows have a fixed height
+                    if (top < range.top || top + h > range.bottom) { api.ensureIndexVisible(focus.index, 'middle'); }
+                }
+            });
+            return window.dash_clientside.no_update;
+        }""",
+        Output("map-rank-purge", "data", allow_duplicate=True),
+        Input("map-rank-focus", "data"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output("map-grid", "getRowsResponse"),
@@ -618,14 +727,11 @@ def register(app: Dash, ctx: AppContext) -> None:
         Output("map-download", "data"),
         Input("map-dl-csv", "n_clicks"), Input("map-dl-xlsx", "n_clicks"),
         State("map-rank-query", "data"), State("map-search", "value"), State("map-grid", "getRowsRequest"),
-        State("map-grid", "columnDefs"), State("map-source", "children"),
         prevent_initial_call=True,
     )
-    def download(_csv, _xlsx, query, search, request, columns, source):
-        # every row the grid holds for this query, search and sort (not only the blocks loaded)
+    def download(_csv, _xlsx, query, search, request):
         kind = "xlsx" if dash_ctx.triggered_id == "map-dl-xlsx" else "csv"
-        rows = ranking_view(ctx, query, search, (request or {}).get("sortModel"))
-        return download_payload(kind, rows, columns or [], source or "", (query or {}).get("ind") or "map")
+        return download_for(ctx, kind, query, search, (request or {}).get("sortModel"))
 
     # play through time: advance the slider on each tick; the button toggles the ticker
     app.clientside_callback(
@@ -649,10 +755,33 @@ def register(app: Dash, ctx: AppContext) -> None:
         return now_disabled, t("map.ctl.play" if now_disabled else "map.ctl.pause", lang)
 
 
+def selection_from(trigger: Any, click: dict[str, Any] | None, rows: Any, current: str | None) -> Any:
+    """The territory selected by a click on the map (its location) or in the ranking (the grid's
+    selected row, by mouse or by the keyboard's Space); unchanged otherwise. The grid deselecting a row
+    (it follows a selection made on the map) does not clear the selection: the card's button does."""
+    if trigger == "map-graph" and click and click.get("points"):
+        loc = click["points"][0].get("location")
+        return loc if loc and loc != current else no_update
+    if trigger == "map-grid" and rows:
+        rid = (rows[0] or {}).get("territory_id")
+        return rid if rid and rid != current else no_update
+    return no_update
+
+
+def rank_focus(ctx: AppContext, trigger: Any, sel: str | None, query: dict[str, Any] | None, search: str | None,
+               sort_model: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """What the grid needs to mark the selection: its id, its row index in the ranking as shown (None
+    when not listed, e.g. outside the department) and whether to scroll it into view (a new selection,
+    or the page opening with one; not a filter change)."""
+    index = ranking_index(ctx, query or {}, search, sort_model, sel) if sel and query else None
+    return {"selected": sel, "index": index, "scroll": trigger in (None, "map-selection")}
+
+
 def page_update(ctx: AppContext, trig: Any, indicator, level, measure, sex, gran, pooled, period_index, method,
                 small, dept, top, sel, state) -> tuple[Any, ...]:
     """Every output of the page's update callback (a plain function for tests): the figure Patch,
-    legend, source, note, period label, state, ranking query/columns/caption, selection card/rows."""
+    legend, source, note, period label, state, ranking query/columns/caption, selection card and the
+    key to the ⚠ flag."""
     state = dict(state or {})
     if trig == "map-selection" and "selected" in state and sel == state["selected"]:
         # dcc.Store announces its data when it mounts: nothing changed, send nothing. (A figure sent
@@ -667,21 +796,20 @@ def page_update(ctx: AppContext, trig: Any, indicator, level, measure, sex, gran
     dpt = _dept(ctx, dept)
     nu = no_update
     card = selected_card(ctx, mv, sel, lang)
-    sel_rows = {"ids": [sel]} if sel else []
     if trig == "map-selection" and not level_changed:
-        return (patch, nu, nu, nu, nu, nu, state, nu, nu, nu, card, sel_rows)
+        return (patch, nu, nu, nu, nu, nu, state, nu, nu, nu, card, nu)
     within = dpt if f.level == 2 else None  # a department filters the municipalities it holds
     rows = rank_query(f, method if method in METHODS else DEFAULT_METHOD, _small(small), dpt,
                       top if top in TOP_CHOICES else "all", lang)
     cols = ranking_columns(mv, value_header(ctx, f, mv, lang), lang)
     caption = rank_caption(ctx, mv, within, lang)
     if trig in ("map-dept", "map-top") and not level_changed:
-        return (patch, nu, nu, nu, nu, nu, state, rows, cols, caption, card, sel_rows)
+        return (patch, nu, nu, nu, nu, nu, state, rows, cols, caption, card, nu)
     legend = mf.legend_for(mv, cls, lang)
     _, source, _ = _texts(ctx, f, mv, lang)
     note = note_for(f, mv, lang)
     return (patch, legend_children(legend, lang), source, note, bool(note), fmt_period(f.period, lang), state,
-            rows, cols, caption, card, sel_rows)
+            rows, cols, caption, card, flag_key(mv, lang))
 
 
 def control_change(ctx: AppContext, indicator: str, measure: str, gran: str, pooled: list[str] | None, level: Any,
@@ -726,6 +854,19 @@ def url_search(indicator, level, measure, sex, gran, pooled, period, method, sma
         "dept": dept or None, "top": top if top and top != "all" else None, "sel": sel or None, "q": q or None,
     }
     return encode_search(params, current)
+
+
+def download_for(ctx: AppContext, kind: str, query: dict[str, Any] | None, search: str | None,
+                 sort_model: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """The ranking as the grid shows it for this query, search and sort — every row, not only the
+    blocks the browser has loaded — with the department and the ⚠ flag as columns, and its source."""
+    q = query or {}
+    lang = norm_lang(q.get("lang", "es"))
+    f, mv = _query_values(ctx, q)
+    rows = ranking_view(ctx, q, search, sort_model)
+    cols = download_columns(mv, value_header(ctx, f, mv, lang), lang)
+    _, source, _ = _texts(ctx, f, mv, lang)
+    return download_payload(kind, rows, cols, source, f.indicator_id)
 
 
 def download_payload(kind: str, rows: list[dict[str, Any]], columns: list[dict[str, Any]], source: str,

@@ -185,7 +185,7 @@ def test_filters_map_legend_and_ranking_agree_with_analytics(page, demo_server):
     assert page.locator("#map-sex label").all_inner_texts() == ["Women"]
     _radio(page, "map-measure", "Rate")
     _ready(page, "rate per 100,000 women")
-    _radio(page, "map-method", "Natural breaks")
+    _choose(page, "map-method", "Natural breaks")
     wait_for_dash(page)
     _check_against_analytics(page, ds, MapQuery("violent_deaths_women", "2022", 2, "female", "rate"),
                              method="natural_breaks")
@@ -249,7 +249,7 @@ def test_selecting_from_the_ranking_and_the_map_leads_to_the_profile(page, demo_
     cell = page.locator("#map-grid .ag-center-cols-container .ag-row[row-index='0'] .ag-cell[col-id='name']")
     page.wait_for_function(
         """(name) => { const c = document.querySelector(
-            "#map-grid .ag-center-cols-container .ag-row[row-index='0'] .ag-cell[col-id='name']");
+            "#map-grid .ag-center-cols-container .ag-row[row-index='0'] .ag-cell[col-id='name'] .map-cell-name");
         return c && c.innerText.trim() === name; }""", arg=first["name"])
     cell.click()
     page.wait_for_function(f"() => {GD}._fullData[2].locations.length === 1")
