@@ -78,8 +78,8 @@ def map_view(ctx: AppContext, dept: str | None) -> tuple[dict[str, float], float
     files = ctx.dataset.boundary_files
     path = str(files.get(1) or files.get(2))
     b = _bounds(path)
-    if dept and dept in b:
-        return view_for_bounds(b[dept], 760, 540)
+    if dept and dept in b:  # with room around it: its neighbours (under the veil) give the context
+        return view_for_bounds(b[dept], 620, 400)
     arr = np.array(list(b.values()))
     return view_for_bounds((arr[:, 0].min(), arr[:, 1].min(), arr[:, 2].max(), arr[:, 3].max()), 760, 540)
 
@@ -111,10 +111,12 @@ def control_options(ctx: AppContext, f: MapFilters, lang: str) -> dict[str, Any]
     o = f.options
     rate_base = str(ctx.dataset.indicator(f.indicator_id)["rate_base"])
     per = ctx.dataset.indicator(f.indicator_id)["rate_per"]
-    rate_label = t("map.ctl.measure.rate", lang)
+    # "Tasa" on the button (the toolbar must fit one line); its unit in the tooltip, and in the title,
+    # the ranking header and the hover of the figure right below
+    rate_label: Any = t("map.ctl.measure.rate", lang)
     if rate_base != "none" and not pd.isna(per):
-        unit_key = f"map.unit.rate.{rate_base}"
-        rate_label += " " + t(unit_key, lang, per=fmt_number(float(per), lang))
+        unit = t(f"map.unit.rate.{rate_base}", lang, per=fmt_number(float(per), lang))
+        rate_label = html.Span(rate_label, title=f"{rate_label} {unit}")
     measures = []
     for m in ("rate", "count", "change", "value"):
         if m in o.measures:
@@ -132,14 +134,24 @@ def control_options(ctx: AppContext, f: MapFilters, lang: str) -> dict[str, Any]
     }
 
 
+MAX_SLIDER_LABELS = 6  # a slider 16rem wide holds about six year labels without overlapping
+
+
 def slider_props(f: MapFilters, lang: str) -> dict[str, Any]:
-    """min/max/value/marks of the period slider (index into f.periods; a mark per year)."""
+    """min/max/value/marks of the period slider (an index into f.periods). Up to six periods: each one
+    labelled. Longer series: a labelled mark on at most six years (at their first month or quarter),
+    counted back from the latest so that it is always labelled; the selected period is written in
+    full beside the slider."""
     periods = list(f.periods)
     marks: dict[str, Any] = {}
-    step = 1 if len(periods) <= 12 else (4 if f.granularity == "Q" else 12)
-    for i, p in enumerate(periods):
-        if i % step == 0 or len(periods) <= 12:
-            marks[str(i)] = {"label": p[:4] if step > 1 else fmt_period(p, lang)}
+    if len(periods) <= MAX_SLIDER_LABELS:
+        marks = {str(i): {"label": fmt_period(p, lang)} for i, p in enumerate(periods)}
+    else:
+        starts = [i for i, p in enumerate(periods) if len(p) == 4 or p.endswith(("-01", "-Q1"))]
+        step = math.ceil(len(starts) / MAX_SLIDER_LABELS)
+        for k, i in enumerate(starts):
+            if (len(starts) - 1 - k) % step == 0:  # (an unlabelled mark would show its index)
+                marks[str(i)] = {"label": periods[i][:4]}
     return {"min": 0, "max": max(len(periods) - 1, 0), "value": periods.index(f.period), "marks": marks}
 
 
@@ -222,7 +234,7 @@ def ranking_rows(mv: MapValues, dept: str | None, top: str, lang: str) -> list[d
             "rank": None if math.isnan(rec.rank) else int(rec.rank),
             "tied": bool(rec.tied),
             "name": rec.name,
-            "department": rec.parent_name,
+            "department": rec.parent_name if mv.query.level == 2 else None,
             "value": None if math.isnan(rec.value) else round(float(rec.value), d),
             "flag": small if rec.small else "",
         }
@@ -349,8 +361,12 @@ def _ranking_view(ctx: AppContext, q: dict[str, Any], needle: str,
             continue
         present = [r for r in rows if r[col] not in (None, "")]
         blank = [r for r in rows if r[col] in (None, "")]
-        rows = sorted(present, key=lambda r: _fold(r[col]) if isinstance(r[col], str) else r[col],
-                      reverse=direction == "desc") + blank
+        if col in ("value", "baseline", "lower", "upper"):  # by the exact numbers, not as rounded on screen
+            exact = dict(zip(mv.table["territory_id"], mv.table[col].to_numpy(float)))
+            key: Any = lambda r, c=col: exact[r["territory_id"]]  # noqa: E731
+        else:
+            key = lambda r, c=col: _fold(r[c]) if isinstance(r[c], str) else r[c]  # noqa: E731
+        rows = sorted(present, key=key, reverse=direction == "desc") + blank
     return rows
 
 
@@ -528,7 +544,22 @@ def full_figure(ctx: AppContext, f: MapFilters, mv: MapValues, cls: Classificati
     outline = ctx.boundary_url(1) if f.level == 2 and 1 in ctx.dataset.boundary_files else None
     return mf.base_figure(mv, cls, legend, geo_url=ctx.boundary_url(f.level), outline_url=outline, title=title,
                           source=source, centre=centre, zoom=zoom, rate_base=rate_base, selected=sel,
-                          uirevision=f"{f.level}-{dept or ''}", lang=lang)
+                          uirevision=f"{f.level}-{dept or ''}", lang=lang, mask=outside_mask(ctx, f.level, dept))
+
+
+def outside_mask(ctx: AppContext, level: int, dept: str | None) -> dict[str, Any]:
+    """The veil over what lies outside a chosen department: the other departments' polygons (a few
+    dozen ids, whatever the map's level), or the other municipalities when there is no department
+    geometry; nothing without a department."""
+    ds = ctx.dataset
+    if not dept:
+        return {"geojson": ctx.boundary_url(level), "locations": []}
+    if 1 in ds.boundary_files:
+        others = [str(i) for i in ds.territories_at(1, within=ds.main_country).index if str(i) != dept]
+        return {"geojson": ctx.boundary_url(1), "locations": others}
+    munis = ds.territories_at(2, within=ds.main_country)
+    return {"geojson": ctx.boundary_url(2),
+            "locations": [str(i) for i, p in munis["parent_id"].items() if str(p) != dept]}
 
 
 # ---- the filter-change callback as a plain function ------------------------------------------------
@@ -560,17 +591,22 @@ def filter_change(ctx: AppContext, indicator: str, level: Any, measure: str, sex
     level_changed = str(drawn_level) != str(f.level)
     if level_changed:
         full = full_figure(ctx, f, mv, cls, dpt, selected, lang)
-        for i in range(3):
+        for i in range(4):
             patch["data"][i] = full["data"][i]
         patch["layout"]["map"]["layers"] = full["layout"]["map"]["layers"]
     if trigger == "map-selection" and not level_changed:
-        patch["data"][2]["locations"] = [selected] if selected else []
-        patch["data"][2]["z"] = [0] if selected else []
+        patch["data"][3]["locations"] = [selected] if selected else []
+        patch["data"][3]["z"] = [0] if selected else []
         return patch, f, mv, cls
     if level_changed or trigger == "map-dept":
         centre, zoom = map_view(ctx, dpt)
         patch["layout"]["map"]["center"] = centre
         patch["layout"]["map"]["zoom"] = zoom
+        if not level_changed:
+            mask = outside_mask(ctx, f.level, dpt)
+            patch["data"][2]["geojson"] = mask["geojson"]
+            patch["data"][2]["locations"] = mask["locations"]
+            patch["data"][2]["z"] = [0] * len(mask["locations"])
         patch["layout"]["uirevision"] = f"{f.level}-{dpt or ''}"
     if trigger in ("map-dept", "map-top") and not level_changed:
         return patch, f, mv, cls
@@ -586,7 +622,9 @@ def filter_change(ctx: AppContext, indicator: str, level: Any, measure: str, sex
             patch["data"][1][key] = val
     patch["layout"]["title"]["text"] = title
     patch["layout"]["annotations"][0]["text"] = mf.legend_annotation_text(legend, lang)
-    patch["layout"]["annotations"][1]["text"] = mf.figure_source(source)
+    src = mf.figure_source(source)
+    patch["layout"]["annotations"][1]["text"] = src
+    patch["layout"]["margin"]["b"] = mf.source_margin(src)
     return patch, f, mv, cls
 
 
@@ -673,9 +711,19 @@ def register(app: Dash, ctx: AppContext) -> None:
                     }
                 });
                 if (focus.scroll && focus.index !== null && focus.index !== undefined) {
-                    var range = api.getVerticalPixelRange(), h = api.getSizesForCurrentTheme().rowHeight;
-                    var top = focus.index * h;  // rows have a fixed height
-                    if (top < range.top || top + h > range.bottom) { api.ensureIndexVisible(focus.index, 'middle'); }
+                    // when the page opens, the grid learns its row count with the first block: wait
+                    var tries = 0;
+                    var reveal = function() {
+                        if (api.isDestroyed()) { return; }
+                        if (api.getDisplayedRowCount() <= focus.index) {
+                            if (tries++ < 50) { setTimeout(reveal, 150); }
+                            return;
+                        }
+                        var range = api.getVerticalPixelRange(), h = api.getSizesForCurrentTheme().rowHeight;
+                        var top = focus.index * h;  // rows have a fixed height
+                        if (top < range.top || top + h > range.bottom) { api.ensureIndexVisible(focus.index, 'middle'); }
+                    };
+                    reveal();
                 }
             });
             return window.dash_clientside.no_update;

@@ -37,7 +37,7 @@ register(
         "map.ctl.measure.count": ("Casos", "Count"),
         "map.ctl.measure.change": ("Cambio vs. línea de base", "Change vs baseline"),
         "map.ctl.measure.value": ("Valor observado", "Observed value"),
-        "map.ctl.pooled": ("Tasa trienal agrupada (más estable)", "Pooled 3-year rate (more stable)"),
+        "map.ctl.pooled": ("Tasa trienal (más estable)", "3-year rate (more stable)"),
         "map.ctl.sex": ("Sexo", "Sex"),
         "map.ctl.sex.total": ("Total", "Total"),
         "map.ctl.sex.female": ("Mujeres", "Women"),
@@ -146,8 +146,7 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
 
     st = initial_state(ctx, params, lang)
     f = st["filters"]
-    what = html.Div(
-        [
+    what = [
             _group(t("map.ctl.indicator", lang),
                    dcc.Dropdown(id="map-indicator", options=st["indicator_options"], value=f.indicator_id,
                                 clearable=False, searchable=True, optionHeight=34),
@@ -162,9 +161,7 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
                    dcc.Dropdown(id="map-dept", options=st["dept_options"], value=st["dept"] or "",
                                 clearable=False, searchable=True),
                    "map-ctl-dept", html_for="map-dept"),
-        ],
-        className="map-toolbar-row",
-    )
+    ]
     period = html.Div(
         [
             html.Div([html.Span(t("map.ctl.period", lang), id="map-period-title", className="control-label me-2"),
@@ -178,8 +175,7 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
         ],
         className="map-ctl map-ctl-period",
     )
-    when = html.Div(
-        [
+    when = [
             _group(t("map.ctl.gran", lang), _seg("map-gran", st["gran_options"], f.granularity, "map-gran-label"),
                    label_id="map-gran-label"),
             period,
@@ -196,10 +192,10 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
                              html.Span(t("map.ctl.small_unit", lang), className="ms-1")],
                             className="d-flex align-items-center"),
                    "map-ctl-small", html_for="map-small"),
-        ],
-        className="map-toolbar-row",
-    )
-    controls = html.Div([what, when], className="controls-panel map-toolbar", role="group",
+    ]
+    # one wrapping row of groups: at 1440 px and wider it breaks after the department (what to show,
+    # then when and how); on narrower screens the groups flow on as they fit
+    controls = html.Div(what + when, className="controls-panel map-toolbar", role="group",
                         **{"aria-label": t("map.ctl.aria", lang)})
     # The legend and the source line are drawn inside the figure (so exported images carry them,
     # once); these HTML copies are for screen readers only.
@@ -284,9 +280,9 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
                             source,
                             legend,
                         ],
-                        lg=7,
+                        xl=6, xxl=7,  # 1280 px (many projectors): half and half, so names fit the ranking
                     ),
-                    dbc.Col(ranking, lg=5),
+                    dbc.Col(ranking, xl=6, xxl=5),
                 ],
                 className="g-3",
             ),

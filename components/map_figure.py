@@ -5,7 +5,9 @@ Traces (fixed order, so a Patch can address them by index):
                index (NaN where there are no data, which plotly does not draw), `customdata` holds
                [value, events, population or baseline, rank]; `text` holds per-territory warnings.
   1  no data  — the territories without a value, in their own grey, with a legend entry.
-  2  selected — the selected territory, drawn as a thick outline.
+  2  outside  — when a department is chosen, the other departments under a white veil (the map zooms
+               to the department; its neighbours stay visible but recede), never hovered.
+  3  selected — the selected territory, drawn as a thick outline (above the veil).
 Department outlines are a MapLibre line layer fed by the admin-1 GeoJSON URL. Geometry is never in
 the figure: traces reference the boundary URL served (gzipped, cached) by app.py.
 
@@ -83,6 +85,7 @@ SEQ_BETTER = {  # PuBu: higher is better
 CHANGE_COLOURS = ["#2166ac", "#92c5de", "#d6604d"]
 CHANGE_KEYS = ["map.change.down25", "map.change.down1_25", "map.change.up"]
 SELECTED_COLOUR = "#111111"
+MASK_COLOUR = "rgba(255,255,255,0.72)"  # the veil over the territories outside a chosen department
 TRANSPARENT = "rgba(0,0,0,0)"
 NO_RANK = 0  # z of a territory without data (ranks start at 1)
 
@@ -299,8 +302,11 @@ def legend_annotation(legend: Legend, lang: str) -> dict[str, Any]:
 
 def base_figure(mv: MapValues, cls: Classification, legend: Legend, *, geo_url: str, outline_url: str | None,
                 title: str, source: str, centre: dict[str, float], zoom: float, rate_base: str,
-                selected: str | None, uirevision: str, lang: str) -> dict[str, Any]:
-    """The whole figure (first load, or a level switch)."""
+                selected: str | None, uirevision: str, lang: str,
+                mask: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The whole figure (first load, or a level switch). `mask`: {geojson, locations} of the veil
+    over what lies outside the chosen department (see `outside_mask`)."""
+    mask = mask or {"geojson": geo_url, "locations": []}
     tab = mv.table
     arrays = value_arrays(mv, cls, lang)
     miss = missing_trace_values(mv, lang)
@@ -329,6 +335,19 @@ def base_figure(mv: MapValues, cls: Classification, legend: Legend, *, geo_url: 
         "hovertemplate": "<b>%{hovertext}</b><br>" + t("map.hover.no_data", lang) + "<extra></extra>",
         "marker": {"line": {"width": 0.4, "color": "#ffffff"}},
     }
+    outside = {
+        "type": "choroplethmap",
+        "geojson": mask["geojson"],
+        "featureidkey": "id",
+        "locations": mask["locations"],
+        "z": [0] * len(mask["locations"]),
+        "colorscale": [[0, MASK_COLOUR], [1, MASK_COLOUR]],
+        "showscale": False,
+        "showlegend": False,
+        "hoverinfo": "skip",
+        "marker": {"line": {"width": 0}},
+        "name": "",
+    }
     sel = {
         "type": "choroplethmap",
         "geojson": geo_url,
@@ -347,7 +366,7 @@ def base_figure(mv: MapValues, cls: Classification, legend: Legend, *, geo_url: 
         layers.append({"sourcetype": "geojson", "source": outline_url, "type": "line", "color": "#3a3a3a",
                        "line": {"width": 1.3}, "below": ""})
     fig = {
-        "data": [values, nodata, sel],
+        "data": [values, nodata, outside, sel],
         "layout": {
             "map": {"style": "white-bg", "center": centre, "zoom": zoom, "layers": layers},
             "margin": {"l": 0, "r": 0, "t": 64},
@@ -358,25 +377,36 @@ def base_figure(mv: MapValues, cls: Classification, legend: Legend, *, geo_url: 
             "meta": {"level": mv.query.level},
         },
     }
-    fig = frame(fig, title, figure_source(source), lang, bottom_margin=48)
+    fig = frame(fig, title, figure_source(source), lang, bottom_margin=source_margin(figure_source(source)))
     src = fig["layout"]["annotations"][1]
     src["yshift"] = -6  # just under the map, with room for a source line wrapped over two lines
     src["font"] = {"size": 12, "color": "#3d4650"}  # readable on a projector; AA contrast on white
     return fig
 
 
+def source_margin(lines_text: str) -> int:
+    """Bottom margin (px) that holds the source line drawn by `figure_source` (12 px type)."""
+    return 18 + 16 * (lines_text.count("<br>") + 1)
+
+
 def figure_source(source: str, width: int = 115) -> str:
-    """The source line as drawn inside the figure: broken into lines of about `width` characters at
-    its ' · ' separators (plotly annotations do not wrap)."""
-    parts = source.split(" · ")
-    lines, cur = [], ""
-    for part in parts:
+    """The source line as drawn inside the figure, in lines of at most about `width` characters
+    (plotly annotations do not wrap): broken at its ' · ' separators, and a part longer than a line
+    (a long publication title) at spaces."""
+    import textwrap
+
+    lines: list[str] = []
+    cur = ""
+    for part in source.split(" · "):
         cand = f"{cur} · {part}" if cur else part
-        if cur and len(cand) > width:
-            lines.append(cur)
-            cur = part
-        else:
+        if len(cand) <= width:
             cur = cand
+            continue
+        if cur:
+            lines.append(cur)
+        pieces = textwrap.wrap(part, width, break_long_words=False) or [part]
+        lines.extend(pieces[:-1])
+        cur = pieces[-1]
     lines.append(cur)
     return "<br>".join(lines)
 

@@ -3,6 +3,7 @@ never geometry), that the colours drawn are exactly analytics' classes, and the 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 
@@ -48,7 +49,11 @@ def test_filter_change_sends_values_not_geometry(ctx):
     patch2, *_ = cb.filter_change(ctx, "homicides", 2, "rate", "female", "Y", [], 5, "quantiles", 10, "05", None, 2,
                                   "en", trigger="map-dept")
     ops2 = json.loads(to_json_plotly(patch2))["operations"]
-    assert {o["location"][1] for o in ops2} <= {"map", "uirevision"}
+    assert {tuple(o["location"][:2]) for o in ops2} <= {("layout", "map"), ("layout", "uirevision"), ("data", 2)}
+    # ... and the veil over the 21 other departments (their ids, by the admin-1 URL: no geometry)
+    veil = {o["location"][2]: o["params"]["value"] for o in ops2 if o["location"][:2] == ["data", 2]}
+    assert veil["geojson"] == ctx.boundary_url(1) and len(veil["locations"]) == 21 and "05" not in veil["locations"]
+    assert len(to_json_plotly(patch2)) < 1_500
 
 
 def test_colours_drawn_are_the_classes_of_analytics(ctx):
@@ -212,3 +217,25 @@ def test_ranking_blocks_are_searched_sorted_and_sliced_on_the_server(ctx):
     q5 = cb.rank_query(f, "quantiles", 10, "05", "top10", "es")
     names = [r["name"] for r in cb.ranking_view(ctx, q5, None, [{"colId": "name", "sort": "desc"}])]
     assert len(names) == 10 and names == sorted(names, key=cb._fold, reverse=True)
+
+
+def test_period_slider_labels_at_most_six_years_and_always_the_latest(ctx):
+    """Ten years (2015–2024) on a slider about 16rem wide: a mark every other year counted back from
+    2024; monthly and quarterly series mark January / Q1 of those years."""
+    def labels(gran):
+        f = cb.normalize_filters(ctx.dataset, "homicides", 2, "rate", "total", gran, False, None)
+        sp = cb.slider_props(f, "es")
+        return f, sp, {int(k): v["label"] for k, v in sp["marks"].items() if v["label"]}
+
+    f, sp, lab = labels("Y")
+    assert lab == {1: "2016", 3: "2018", 5: "2020", 7: "2022", 9: "2024"} and len(sp["marks"]) == 5
+    assert sp["value"] == sp["max"] == 9 and f.period == "2024"
+    f, sp, lab = labels("M")
+    assert sp["max"] == 119 and f.periods[108] == "2024-01" and lab[108] == "2024" and len(lab) == 5
+    assert all(f.periods[i].endswith("-01") for i in map(int, sp["marks"]))
+    f, sp, lab = labels("Q")
+    assert all(f.periods[i].endswith("-Q1") for i in map(int, sp["marks"])) and lab[36] == "2024"
+    # six periods or fewer: each labelled as the page writes periods
+    short = cb.normalize_filters(ctx.dataset, "homicides", 2, "rate", "total", "Y", False, "2024")
+    short = dataclasses.replace(short, periods=short.periods[-3:])
+    assert [m["label"] for m in cb.slider_props(short, "es")["marks"].values()] == ["2022", "2023", "2024"]
