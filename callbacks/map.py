@@ -227,28 +227,35 @@ def ranking_rows(mv: MapValues, dept: str | None, top: str, lang: str) -> list[d
     r = ranking(mv, within=dept or None, top=n, order=order)
     d = _decimals(mv)
     small = f"⚠ < {mv.query.small_threshold}"
-    rows = []
-    for rec in r.itertuples(index=False):
-        row: dict[str, Any] = {
-            "territory_id": rec.territory_id,
-            "rank": None if math.isnan(rec.rank) else int(rec.rank),
-            "tied": bool(rec.tied),
-            "name": rec.name,
-            "department": rec.parent_name if mv.query.level == 2 else None,
-            "value": None if math.isnan(rec.value) else round(float(rec.value), d),
-            "flag": small if rec.small else "",
-        }
-        if mv.query.measure == "value":
-            row["lower"] = None if math.isnan(rec.lower) else round(float(rec.lower), 1)
-            row["upper"] = None if math.isnan(rec.upper) else round(float(rec.upper), 1)
-        else:
-            row["count"] = None if math.isnan(rec.count) else round(float(rec.count))
-            if mv.query.measure == "change":
-                row["baseline"] = None if math.isnan(rec.baseline) else round(float(rec.baseline), 1)
-            elif mv.query.measure == "rate":
-                row["population"] = None if math.isnan(rec.population) else round(float(rec.population))
-        rows.append(row)
-    return rows
+
+    def col(name: str, decimals: int | None) -> list[Any]:
+        """A column as Python values rounded as shown; None where missing (column by column: a
+        row-by-row loop over 2,475 territories took ~45 ms)."""
+        vals = r[name].to_numpy(float).tolist()
+        if decimals is None:
+            return [None if x != x else int(round(x)) for x in vals]
+        return [None if x != x else round(x, decimals) for x in vals]
+
+    cols: dict[str, list[Any]] = {
+        "territory_id": r["territory_id"].astype(str).tolist(),
+        "rank": col("rank", None),
+        "tied": r["tied"].astype(bool).tolist(),
+        "name": r["name"].astype(str).tolist(),
+        "department": r["parent_name"].astype(str).tolist() if mv.query.level == 2 else [None] * len(r),
+        "value": col("value", d),
+        "flag": [small if x else "" for x in r["small"].astype(bool).tolist()],
+    }
+    if mv.query.measure == "value":
+        cols["lower"] = col("lower", 1)
+        cols["upper"] = col("upper", 1)
+    else:
+        cols["count"] = col("count", None)
+        if mv.query.measure == "change":
+            cols["baseline"] = col("baseline", 1)
+        elif mv.query.measure == "rate":
+            cols["population"] = col("population", None)
+    keys = list(cols)
+    return [dict(zip(keys, vals)) for vals in zip(*cols.values())]
 
 
 def ranking_columns(mv: MapValues, value_header: str, lang: str) -> list[dict[str, Any]]:
@@ -781,26 +788,28 @@ def register(app: Dash, ctx: AppContext) -> None:
         kind = "xlsx" if dash_ctx.triggered_id == "map-dl-xlsx" else "csv"
         return download_for(ctx, kind, query, search, (request or {}).get("sortModel"))
 
-    # play through time: advance the slider on each tick; the button toggles the ticker
+    # play through time, in the browser: the button starts (from the first period when the slider is
+    # at the last one) and pauses; each tick moves one period on and the play stops on the latest
     app.clientside_callback(
-        """function(n, value, max) {
-            if (!n) { return window.dash_clientside.no_update; }
-            return (value >= max) ? 0 : value + 1;
+        """function(clicks, ticks, value, max, disabled, labels) {
+            var nu = window.dash_clientside.no_update;
+            var trig = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || '';
+            if (trig.indexOf('map-play.') === 0) {
+                if (!clicks) { return [nu, nu, nu]; }
+                if (!disabled) { return [nu, true, labels.play]; }           // pause
+                return [(value >= max) ? 0 : nu, false, labels.pause];     // play (again from the start)
+            }
+            if (!ticks || disabled) { return [nu, nu, nu]; }
+            if (value + 1 >= max) { return [max, true, labels.play]; }       // the latest period: stop there
+            return [value + 1, nu, nu];
         }""",
-        Output("map-period", "value", allow_duplicate=True),
-        Input("map-play-tick", "n_intervals"), State("map-period", "value"), State("map-period", "max"),
+        Output("map-period", "value", allow_duplicate=True), Output("map-play-tick", "disabled"),
+        Output("map-play", "children"),
+        Input("map-play", "n_clicks"), Input("map-play-tick", "n_intervals"),
+        State("map-period", "value"), State("map-period", "max"), State("map-play-tick", "disabled"),
+        State("map-play-labels", "data"),
         prevent_initial_call=True,
     )
-
-    @app.callback(
-        Output("map-play-tick", "disabled"), Output("map-play", "children"),
-        Input("map-play", "n_clicks"), State("map-play-tick", "disabled"), State("map-state", "data"),
-        prevent_initial_call=True,
-    )
-    def play(_n, disabled, state):
-        lang = (state or {}).get("lang", "es")
-        now_disabled = not disabled
-        return now_disabled, t("map.ctl.play" if now_disabled else "map.ctl.pause", lang)
 
 
 def selection_from(trigger: Any, click: dict[str, Any] | None, rows: Any, current: str | None) -> Any:

@@ -172,6 +172,7 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
             dcc.Slider(id="map-period", **st["slider"], step=1, updatemode="mouseup", included=False,
                        allow_direct_input=False),
             dcc.Interval(id="map-play-tick", interval=1600, disabled=True),
+            dcc.Store(id="map-play-labels", data={"play": t("map.ctl.play", lang), "pause": t("map.ctl.pause", lang)}),
         ],
         className="map-ctl map-ctl-period",
     )

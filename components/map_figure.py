@@ -1,9 +1,10 @@
 """The map explorer's figure as a plain dict, and the Patch that recolours it.
 
 Traces (fixed order, so a Patch can address them by index):
-  0  values   — every territory of the level (static `locations` and `hovertext`); `z` is the class
-               index (NaN where there are no data, which plotly does not draw), `customdata` holds
-               [value, events, population or baseline, rank]; `text` holds per-territory warnings.
+  0  values   — every territory of the level (static `locations`); `z` is the rank (0 where there
+               are no data, painted transparent), `customdata` the value and what stands behind it,
+               `text` the count behind a rate or a change with its small-number mark (`value_arrays`).
+               The hover's name is `properties.atalaya_label` of the served geometry (app.py).
   1  no data  — the territories without a value, in their own grey, with a legend entry.
   2  outside  — when a department is chosen, the other departments under a white veil (the map zooms
                to the department; its neighbours stay visible but recede), never hovered.
@@ -88,6 +89,7 @@ SELECTED_COLOUR = "#111111"
 MASK_COLOUR = "rgba(255,255,255,0.72)"  # the veil over the territories outside a chosen department
 TRANSPARENT = "rgba(0,0,0,0)"
 NO_RANK = 0  # z of a territory without data (ranks start at 1)
+HOVER_NAME = "%{properties.atalaya_label}"  # the territory's name, from the served geometry (app.py)
 
 
 @dataclass(frozen=True)
@@ -178,9 +180,9 @@ def colour_at(scale: list[list[Any]], zmin: float, zmax: float, z: float) -> str
 
 
 def hovertemplate(mv: MapValues, rate_base: str, lang: str) -> str:
-    """The hover text of the values trace; %{hovertext} is the static 'name, department', %{z} the
-    rank and %{text} the count behind a rate or a change, with its small-number mark (see
-    `value_arrays`)."""
+    """The hover text of the values trace: the name ('name, department', a property app.py adds to
+    the served geometry), %{z} the rank and %{text} the count behind a rate or a change, with its
+    small-number mark (see `value_arrays`)."""
     m = mv.query.measure
     d = decimals_for(mv)
     unit = unit_label(mv, rate_base, lang)
@@ -201,7 +203,7 @@ def hovertemplate(mv: MapValues, rate_base: str, lang: str) -> str:
         suffix = " %" if mv.unit == "percent" else f" {unit}"
         main = f"%{{customdata[0]:,.1f}}{suffix} · {period}"
         detail = f"{t('map.hover.interval', lang)}: %{{customdata[1]:,.1f}} – %{{customdata[2]:,.1f}}"
-    lines = ["<b>%{hovertext}</b>", main]
+    lines = [f"<b>{HOVER_NAME}</b>", main]
     if detail:
         lines.append(detail)
     lines.append(rank)
@@ -264,17 +266,10 @@ def rank_colorscale(mv: MapValues, cls: Classification, colours: tuple[str, ...]
 
 
 def missing_trace_values(mv: MapValues, lang: str) -> dict[str, Any]:
-    """locations, z and hovertext of the 'no data' trace."""
+    """locations and z of the 'no data' trace (its hover reads the name from the geometry)."""
     miss = mv.table.loc[mv.table["value"].isna()]
-    names = _names(miss, mv.query.level)
-    return {"locations": miss["territory_id"].tolist(), "z": [0] * len(miss), "hovertext": names,
+    return {"locations": miss["territory_id"].tolist(), "z": typed(np.zeros(len(miss)), "i1"),
             "name": f"{t('map.legend.no_data', lang)} ({fmt_number(len(miss), lang)})"}
-
-
-def _names(tab: Any, level: int) -> list[str]:
-    if level == 2:
-        return (tab["name"] + ", " + tab["parent_name"]).tolist()
-    return tab["name"].tolist()
 
 
 def value_style(mv: MapValues, cls: Classification, legend: Legend) -> dict[str, Any]:
@@ -315,7 +310,6 @@ def base_figure(mv: MapValues, cls: Classification, legend: Legend, *, geo_url: 
         "geojson": geo_url,
         "featureidkey": "id",
         "locations": tab["territory_id"].tolist(),
-        "hovertext": _names(tab, mv.query.level),
         **arrays,
         "hovertemplate": hovertemplate(mv, rate_base, lang),
         **value_style(mv, cls, legend),
@@ -332,7 +326,7 @@ def base_figure(mv: MapValues, cls: Classification, legend: Legend, *, geo_url: 
         "colorscale": [[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]],
         "showscale": False,
         "showlegend": False,  # its legend entry is in the legend annotation (and the HTML legend)
-        "hovertemplate": "<b>%{hovertext}</b><br>" + t("map.hover.no_data", lang) + "<extra></extra>",
+        "hovertemplate": f"<b>{HOVER_NAME}</b><br>" + t("map.hover.no_data", lang) + "<extra></extra>",
         "marker": {"line": {"width": 0.4, "color": "#ffffff"}},
     }
     outside = {

@@ -515,6 +515,18 @@ def test_selecting_from_the_ranking_and_the_map_leads_to_the_profile(page, demo_
     gj = json.loads(open(_boundary_files()[2], encoding="utf-8").read())
     target = next(f for f in gj["features"] if f["id"] == "1701")  # Flores, Petén: large and easy to hit
     pt = shapely.geometry.shape(target["geometry"]).representative_point()
+    # its hover: the name (from the served geometry), value, the events and population behind it, rank
+    xy = page.evaluate(
+        f"""() => {{ const gd = {GD}; const m = gd._fullLayout.map._subplot.map;
+        const p = m.project([{pt.x}, {pt.y}]); const r = m.getCanvas().getBoundingClientRect();
+        return [r.left + p.x, r.top + p.y]; }}""")
+    page.mouse.move(xy[0], xy[1])
+    page.wait_for_selector("#map-graph .hoverlayer .hovertext")
+    hover = page.locator("#map-graph .hoverlayer .hovertext").first.text_content()
+    f17 = mvf.table.set_index("territory_id").loc["1701"]
+    assert hover.startswith("Flores, Petén")
+    assert f"Events: {int(f17['count']):,}{' *' if f17['small'] else ''} · Population: {int(f17['population']):,}" in hover
+    assert f"Rank: {int(f17['rank'])} of {mvf.n_ranked}" in hover and f"{f17['value']:,.{mf.decimals_for(mvf)}f} per 100,000 people · 2024" in hover
     _click_map_at(page, pt.x, pt.y)
     page.wait_for_function(f"() => {GD}._fullData[3].locations[0] === '1701'")
     assert page.locator("#map-selected-name").inner_text().startswith("Flores")
@@ -545,3 +557,30 @@ def test_spanish_is_the_default_and_numbers_are_formatted(page, demo_server):
     assert "tasa por 100,000 habitantes" in _figure(page)["title"]
     assert page.locator("#map-grid .ag-header-cell[col-id='value']").inner_text().replace("\n", " ") \
         == "Tasa por 100,000 habitantes"
+
+
+def test_play_steps_through_the_periods_and_stops_on_the_latest(page, demo_server):
+    """Play from 2022: the map shows 2023 then 2024 and stops there (the button reads Play again);
+    played again from the latest period it starts over from the first, and pauses on demand."""
+    ds = demo_server.app.server.config["ATALAYA_CONTEXT"].dataset
+    page.set_default_timeout(60_000)
+    page.goto(demo_server.url + "/map?lang=en&period=2022")
+    _ready(page, "2022")
+    play = page.locator("#map-play")
+    assert play.inner_text() == "▶ Play"
+    play.click()
+    page.wait_for_function("() => document.querySelector('#map-play').innerText.includes('Pause')")
+    page.wait_for_function("() => document.querySelector('#map-period-label').innerText === '2023'")
+    page.wait_for_function("() => document.querySelector('#map-period-label').innerText === '2024'")
+    page.wait_for_function("() => document.querySelector('#map-play').innerText.includes('Play')")
+    _ready(page, "2024")
+    page.wait_for_timeout(2500)  # more than a tick: it stays on the latest period
+    assert page.locator("#map-period-label").inner_text() == "2024"
+    _check_against_analytics(page, ds, MapQuery("homicides", "2024", 2, "total", "rate"))
+    play.click()  # from the latest period: over again from the first
+    page.wait_for_function("() => document.querySelector('#map-period-label').innerText === '2015'")
+    play.click()  # pause
+    page.wait_for_function("() => document.querySelector('#map-play').innerText.includes('Play')")
+    shown = page.locator("#map-period-label").inner_text()
+    page.wait_for_timeout(2500)
+    assert page.locator("#map-period-label").inner_text() == shown

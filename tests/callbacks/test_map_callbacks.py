@@ -239,3 +239,23 @@ def test_period_slider_labels_at_most_six_years_and_always_the_latest(ctx):
     short = cb.normalize_filters(ctx.dataset, "homicides", 2, "rate", "total", "Y", False, "2024")
     short = dataclasses.replace(short, periods=short.periods[-3:])
     assert [m["label"] for m in cb.slider_props(short, "es")["marks"].values()] == ["2022", "2023", "2024"]
+
+
+def test_served_geometry_names_each_feature_for_the_hover_and_the_figure_does_not(ctx):
+    """The hover's name comes from the served boundary file (app.py adds `atalaya_label`), so the
+    figure carries no list of 340 (or 2,475) names and a filter change never re-sends them."""
+    import app
+
+    for level, fid, label in ((2, "1701", "Flores, Petén"), (1, "17", "Petén")):
+        raw = open(ctx.dataset.boundary_files[level], "rb").read()
+        feats = json.loads(app.labelled_boundaries(raw, ctx.dataset, level))["features"]
+        assert len(feats) == (340 if level == 2 else 22)
+        by_id = {f["id"]: f for f in feats}
+        assert by_id[fid]["properties"]["atalaya_label"] == label
+        assert by_id[fid]["geometry"] == next(f for f in json.loads(raw)["features"] if f["id"] == fid)["geometry"]
+    f = cb.normalize_filters(ctx.dataset, "homicides", 2, "rate", "total", "Y", False, "2024")
+    mv, cls = cb.compute(ctx, f, 10, "quantiles")
+    fig = cb.full_figure(ctx, f, mv, cls, None, None, "es")
+    assert all("hovertext" not in tr for tr in fig["data"])
+    assert fig["data"][0]["hovertemplate"].startswith("<b>%{properties.atalaya_label}</b>")
+    assert fig["data"][1]["hovertemplate"].startswith("<b>%{properties.atalaya_label}</b>")
