@@ -302,7 +302,7 @@ def measure(name: str, data_dir: Path | None, calls: int, geometry_origin: str =
         naive = {"data": [{"type": "choroplethmap", "geojson": gj2, "featureidkey": "id",
                            "locations": tab["territory_id"].tolist(), "z": tab["value"].tolist(),
                            "customdata": tab[["count", "population", "rank"]].to_numpy().tolist(),
-                           "hovertext": fig["data"][0]["hovertext"],
+                           "hovertext": (tab["name"] + ", " + tab["parent_name"]).tolist(),
                            "hovertemplate": fig["data"][0]["hovertemplate"],
                            "colorscale": fig["data"][0]["colorscale"]}],
                  "layout": fig["layout"]}

@@ -184,19 +184,17 @@ def dept_options(ctx: AppContext, lang: str) -> list[dict[str, str]]:
 
 # ---- legend, titles, source -----------------------------------------------------------------------
 def legend_children(legend: mf.Legend, lang: str) -> list[Any]:
-    """The HTML legend under the map: one row per class with its bounds and count, and 'no data'."""
+    """The legend as a list for screen readers (the visible legend is drawn inside the figure): one
+    item per class, 'bounds: count territories', then 'no data'. `data-class` / `data-count` let the
+    tests read it."""
+    terr = t("map.legend.territories", lang)
     rows = []
     if legend.title:
         rows.append(html.Div(legend.title, className="map-legend-title"))
-    for i, (c, lab, n) in enumerate(zip(legend.colours, legend.labels, legend.counts)):
-        rows.append(html.Div([html.Span(className="map-swatch", style={"background": c}),
-                              html.Span(lab, className="map-legend-label"),
-                              html.Span(fmt_number(n, lang), className="map-legend-count")],
-                             className="map-legend-row", role="listitem", **{"data-class": str(i),
-                                                                            "data-count": str(n)}))
-    rows.append(html.Div([html.Span(className="map-swatch", style={"background": mf.NO_DATA_COLOUR}),
-                          html.Span(t("map.legend.no_data", lang), className="map-legend-label"),
-                          html.Span(fmt_number(legend.n_missing, lang), className="map-legend-count")],
+    for i, (lab, n) in enumerate(zip(legend.labels, legend.counts)):
+        rows.append(html.Div(f"{lab}: {fmt_number(n, lang)} {terr}", className="map-legend-row", role="listitem",
+                             **{"data-class": str(i), "data-count": str(n)}))
+    rows.append(html.Div(f"{t('map.legend.no_data', lang)}: {fmt_number(legend.n_missing, lang)} {terr}",
                          className="map-legend-row map-legend-nodata", role="listitem",
                          **{"data-class": "nodata", "data-count": str(legend.n_missing)}))
     return rows
@@ -263,11 +261,11 @@ def ranking_columns(mv: MapValues, value_header: str, lang: str) -> list[dict[st
     when it rests on too few events), then the numbers behind it. Sized to fit the ranking panel at
     desk widths without a horizontal scroll; the full name is in the tooltip."""
     d = _decimals(mv)
-    num = lambda dec: {"function": f"params.value == null ? '—' : d3.format(',.{dec}f')(params.value)"}  # noqa: E731
+    num = lambda dec: {"function": f"mapNum(params, {dec}, d3)"}  # noqa: E731  (assets/20_map.js)
     tip = t("map.flag.tip", lang, n=mv.query.small_threshold).replace("'", "\\'")
     cols: list[dict[str, Any]] = [
         {"field": "rank", "headerName": t("map.col.rank", lang), "width": 74, "type": "numericColumn",
-         "valueFormatter": {"function": "params.value == null ? '—' : params.value + (params.data.tied ? ' =' : '')"},
+         "valueFormatter": {"function": "mapRank(params)"},
          },  # rows arrive in rank order (worst first, no data last); headers sort on click
         {"field": "name", "headerName": t("map.col.name", lang), "flex": 1, "minWidth": 150,
          "cellRenderer": "MapTerritoryCell",
@@ -276,8 +274,7 @@ def ranking_columns(mv: MapValues, value_header: str, lang: str) -> list[dict[st
     ]
     fmt = "+,.1f" if mv.query.measure == "change" else f",.{d}f"
     cols.append({"field": "value", "headerName": value_header, "type": "numericColumn", "width": 108,
-                 "valueFormatter": {"function": f"params.value == null ? '—' : d3.format('{fmt}')(params.value)"
-                                                " + (params.data && params.data.flag ? ' ⚠' : '')"},
+                 "valueFormatter": {"function": f"mapValue(params, '{fmt}', d3)"},
                  "cellClassRules": {"map-cell-unstable": "params.data && params.data.flag"},
                  "tooltipValueGetter": {"function": f"params.data && params.data.flag ? '⚠ {tip}' : undefined"},
                  "headerTooltip": value_header})
