@@ -287,6 +287,7 @@ def test_ranking_fits_its_panel_and_flags_unstable_rates_where_they_are_read(pag
     box = lambda sel: page.locator(sel).first.bounding_box()  # noqa: E731
     assert box("#map-graph")["y"] < 330 and box("#map-grid")["y"] < 450  # filters: two compact rows
     assert box(".map-toolbar")["height"] < 140
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scroll
     grid = box("#map-grid")
     assert grid["x"] + grid["width"] <= 1440
     assert page.evaluate("""() => { const v = document.querySelector('#map-grid .ag-center-cols-viewport');
