@@ -67,10 +67,13 @@ def create_app(dataset_dir: str | os.PathLike[str] | None = None) -> Dash:
 
 def _serve_boundaries(app: Dash, ctx: Any) -> None:
     """Serve each level's GeoJSON once per browser: gzipped in advance, cached for a year (the URL
-    carries the dataset fingerprint, so new data get a new URL)."""
+    carries the dataset fingerprint, so new data get a new URL). Each feature gets the name the
+    map's hover shows ('San Andrés, Petén') as `properties.atalaya_label`, so figures refer to it
+    (`%{properties.atalaya_label}`) instead of carrying 2,500 names and re-sending those of the
+    territories without data on every filter change."""
     blobs: dict[int, tuple[bytes, bytes, str]] = {}
     for level, path in ctx.dataset.boundary_files.items():
-        raw = Path(path).read_bytes()
+        raw = labelled_boundaries(Path(path).read_bytes(), ctx.dataset, level)
         blobs[level] = (raw, gzip.compress(raw, compresslevel=9, mtime=0), hashlib.sha256(raw).hexdigest()[:16])
 
     @app.server.route("/geo/<fingerprint>/admin<int:level>.json")
@@ -88,6 +91,30 @@ def _serve_boundaries(app: Dash, ctx: Any) -> None:
         resp.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         resp.set_etag(etag)
         return resp
+
+
+HOVER_LABEL = "atalaya_label"  # the feature property holding the name a map's hover shows
+
+
+def labelled_boundaries(raw: bytes, dataset: Any, level: int) -> bytes:
+    """A level's GeoJSON with `properties.atalaya_label` on each feature: the territory's name, and
+    for municipalities its department ('Flores, Petén'), from the dataset's territories table."""
+    import json
+
+    gj = json.loads(raw)
+    names = dataset.territories["name"].astype(str)
+    parents = dataset.territories["parent_id"]
+    for feat in gj.get("features", []):
+        props = feat.get("properties") or {}
+        tid = str(feat.get("id", props.get("territory_id")))
+        if tid not in names.index:
+            continue
+        label = names[tid]
+        parent = str(parents.get(tid, ""))
+        if level == 2 and parent in names.index:
+            label = f"{label}, {names[parent]}"
+        feat["properties"] = {**props, HOVER_LABEL: label}
+    return json.dumps(gj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def __getattr__(name: str) -> Any:

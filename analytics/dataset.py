@@ -273,7 +273,12 @@ class Dataset:
             else:
                 obs = self.observations
                 starts = obs["period_start"]
-                ids = obs["territory_id"].take(pos).astype(str).unique()
+                tid = obs["territory_id"]
+                if isinstance(tid.dtype, pd.CategoricalDtype):  # the loader's ids: distinct codes, then names
+                    codes = np.unique(tid.cat.codes.to_numpy()[pos])
+                    ids = tid.cat.categories.astype(str)[codes[codes >= 0]]
+                else:
+                    ids = tid.take(pos).astype(str).unique()
                 finest = int(self.territories["level"].reindex(ids).max())
                 self._series_spans[key] = (str(obs["freq"].iloc[pos[0]]), pd.Timestamp(starts.iloc[pos[0]]),
                                            pd.Timestamp(starts.iloc[pos[-1]]), finest)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import math
 import re
-import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -396,11 +395,11 @@ class Classification:
 
 
 def classify(values: pd.Series | np.ndarray, method: str = "quantiles", k: int = 5) -> Classification:
-    """Classify values with mapclassify: quantiles, equal intervals or natural breaks (Fisher–Jenks,
-    on a sample of at most 1,000 values for speed). Missing values get class -1 and are counted in
-    n_missing. With fewer distinct values than `k`, there are as many classes as distinct values."""
-    import mapclassify
-
+    """Classify values: quantiles, equal intervals or natural breaks (Fisher–Jenks, see
+    `fisher_jenks_bins`). Quantiles and equal intervals give mapclassify's bounds (`quantile_bins`,
+    `equal_interval_bins`) without its goodness-of-fit summary, which cost more than the map's other
+    analytics at 2,500 territories. Missing values get class -1 and are counted in n_missing. With
+    fewer distinct values than `k`, there are as many classes as distinct values."""
     if method not in METHODS:
         raise ValueError(f"unknown classification {method!r}: use one of {METHODS}")
     v = np.asarray(values, dtype=float)
@@ -412,15 +411,12 @@ def classify(values: pd.Series | np.ndarray, method: str = "quantiles", k: int =
     k = max(1, min(k, len(np.unique(y))))
     if k == 1:
         bins = np.array([y.max()])
+    elif method == "quantiles":
+        bins = quantile_bins(y, k)
+    elif method == "equal_interval":
+        bins = equal_interval_bins(y, k)
     else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            if method == "quantiles":
-                bins = mapclassify.Quantiles(y, k=k).bins
-            elif method == "equal_interval":
-                bins = mapclassify.EqualInterval(y, k=k).bins
-            else:
-                bins = fisher_jenks_bins(y, k)
+        bins = fisher_jenks_bins(y, k)
     bins = np.unique(np.asarray(bins, dtype=float))
     bins[-1] = max(bins[-1], y.max())
     yb = np.searchsorted(bins, y, side="left")  # lower < v <= upper
@@ -429,6 +425,35 @@ def classify(values: pd.Series | np.ndarray, method: str = "quantiles", k: int =
     lowers = np.concatenate([[y.min()], bins[:-1]])
     bounds = tuple((float(lo), float(hi)) for lo, hi in zip(lowers, bins))
     return Classification(method, bounds, tuple(int(c) for c in counts), classes, int((~ok).sum()))
+
+
+def quantile_bins(y: np.ndarray, k: int) -> np.ndarray:
+    """Upper bounds of `k` quantile classes, as mapclassify.Quantiles computes them: the linearly
+    interpolated percentiles 100/k, 200/k, ..., 100 of the values, repeated bounds merged (then there
+    are fewer than k classes)."""
+    w = 100.0 / k
+    p = np.arange(w, 100 + w, w)
+    p[-1] = min(p[-1], 100.0)
+    x = np.sort(np.asarray(y, dtype=float))
+    # scipy.stats.scoreatpercentile's 'fraction' interpolation, term by term (numpy's percentile
+    # differs in the last bit, which could move a value that equals a bound into the next class)
+    idx = p / 100.0 * (x.size - 1)
+    j = np.floor(idx).astype(int)
+    frac = idx != j
+    j1 = np.minimum(j + 1, x.size - 1)
+    score = np.where(frac, x[j] * (j + 1 - idx) + x[j1] * (idx - j), x[j])
+    return np.unique(score)
+
+
+def equal_interval_bins(y: np.ndarray, k: int) -> np.ndarray:
+    """Upper bounds of `k` classes of equal width between the minimum and the maximum, as
+    mapclassify.EqualInterval computes them (the last bound is the maximum)."""
+    y = np.asarray(y, dtype=float)
+    lo, hi = float(y.min()), float(y.max())
+    width = (hi - lo) / k
+    cuts = np.arange(lo + width, hi + width, width)[:k] if width > 0 else np.array([hi])
+    cuts[-1] = hi
+    return cuts
 
 
 def fisher_jenks_bins(y: np.ndarray, k: int, max_n: int = 600) -> np.ndarray:

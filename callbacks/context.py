@@ -10,6 +10,8 @@ from flask_caching import Cache
 
 from analytics.dataset import Dataset
 
+GEO_FORMAT = 2  # version of the served boundary files (2: features carry properties.atalaya_label)
+
 
 @dataclass
 class AppContext:
@@ -36,8 +38,9 @@ class AppContext:
         return call
 
     def boundary_url(self, level: int) -> str:
-        """URL of the GeoJSON of a level, served compressed; the fingerprint busts browser caches."""
-        return f"/geo/{self.dataset.fingerprint}/admin{level}.json"
+        """URL of the GeoJSON of a level, served compressed; the fingerprint busts browser caches when
+        the data change, GEO_FORMAT when what app.py adds to the files changes (hover labels: 2)."""
+        return f"/geo/{self.dataset.fingerprint}-{GEO_FORMAT}/admin{level}.json"
 
 
 def make_cache(server: Any) -> Cache:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, Patch, State, ctx as dash_ctx, dcc, html, no_update
 
 from analytics.map_values import (
@@ -85,8 +86,11 @@ def view_bounds(ctx: AppContext, dept: str | None) -> tuple[float, float, float,
 
 
 def map_view(ctx: AppContext, dept: str | None) -> tuple[dict[str, float], float]:
-    """Centre and zoom for the whole country or a department."""
-    return view_for_bounds(view_bounds(ctx, dept), 760, 540)
+    """Centre and zoom for the whole country or a department; a department with room around it: its
+    neighbours (under the veil) give the context."""
+    files = ctx.dataset.boundary_files
+    inside = bool(dept) and dept in _bounds(str(files.get(1) or files.get(2)))
+    return view_for_bounds(view_bounds(ctx, dept), *((620, 400) if inside else (760, 540)))
 
 
 def map_fit(ctx: AppContext, dept: str | None) -> dict[str, Any]:
@@ -122,10 +126,12 @@ def control_options(ctx: AppContext, f: MapFilters, lang: str) -> dict[str, Any]
     o = f.options
     rate_base = str(ctx.dataset.indicator(f.indicator_id)["rate_base"])
     per = ctx.dataset.indicator(f.indicator_id)["rate_per"]
-    rate_label = t("map.ctl.measure.rate", lang)
+    # "Tasa" on the button (the toolbar must fit one line); its unit in the tooltip, and in the title,
+    # the ranking header and the hover of the figure right below
+    rate_label: Any = t("map.ctl.measure.rate", lang)
     if rate_base != "none" and not pd.isna(per):
-        unit_key = f"map.unit.rate.{rate_base}"
-        rate_label += " " + t(unit_key, lang, per=fmt_number(float(per), lang))
+        unit = t(f"map.unit.rate.{rate_base}", lang, per=fmt_number(float(per), lang))
+        rate_label = html.Span(rate_label, title=f"{rate_label} {unit}")
     measures = []
     for m in ("rate", "count", "change", "value"):
         if m in o.measures:
@@ -144,14 +150,24 @@ def control_options(ctx: AppContext, f: MapFilters, lang: str) -> dict[str, Any]
     }
 
 
+MAX_SLIDER_LABELS = 6  # a slider 16rem wide holds about six year labels without overlapping
+
+
 def slider_props(f: MapFilters, lang: str) -> dict[str, Any]:
-    """min/max/value/marks of the period slider (index into f.periods; a mark per year)."""
+    """min/max/value/marks of the period slider (an index into f.periods). Up to six periods: each one
+    labelled. Longer series: a labelled mark on at most six years (at their first month or quarter),
+    counted back from the latest so that it is always labelled; the selected period is written in
+    full beside the slider."""
     periods = list(f.periods)
     marks: dict[str, Any] = {}
-    step = 1 if len(periods) <= 12 else (4 if f.granularity == "Q" else 12)
-    for i, p in enumerate(periods):
-        if i % step == 0 or len(periods) <= 12:
-            marks[str(i)] = {"label": p[:4] if step > 1 else fmt_period(p, lang)}
+    if len(periods) <= MAX_SLIDER_LABELS:
+        marks = {str(i): {"label": fmt_period(p, lang)} for i, p in enumerate(periods)}
+    else:
+        starts = [i for i, p in enumerate(periods) if len(p) == 4 or p.endswith(("-01", "-Q1"))]
+        step = math.ceil(len(starts) / MAX_SLIDER_LABELS)
+        for k, i in enumerate(starts):
+            if (len(starts) - 1 - k) % step == 0:  # (an unlabelled mark would show its index)
+                marks[str(i)] = {"label": periods[i][:4]}
     return {"min": 0, "max": max(len(periods) - 1, 0), "value": periods.index(f.period), "marks": marks}
 
 
@@ -163,9 +179,15 @@ def note_for(f: MapFilters, mv: MapValues, lang: str, meta: Any = None) -> str:
         notes.append(t("map.note.not_annualised", lang))
     if f.measure == "change":
         notes.append(t("map.note.change", lang))
-    if f.measure in ("rate", "change") and bool(mv.table["small"].any()):
-        notes.append(t("map.note.small", lang, n=mv.query.small_threshold))
     return " ".join(notes)
+
+
+def flag_key(mv: MapValues, lang: str) -> str:
+    """What ⚠ means in the ranking, when some value of the view is flagged (else '')."""
+    if mv.query.measure not in ("rate", "change") or not bool(mv.table["small"].any()):
+        return ""
+    key = "map.note.small_change" if mv.query.measure == "change" else "map.note.small"
+    return t(key, lang, n=mv.query.small_threshold)
 
 
 def dept_options(ctx: AppContext, lang: str) -> list[dict[str, str]]:
@@ -178,19 +200,17 @@ def dept_options(ctx: AppContext, lang: str) -> list[dict[str, str]]:
 
 # ---- legend, titles, source -----------------------------------------------------------------------
 def legend_children(legend: mf.Legend, lang: str) -> list[Any]:
-    """The HTML legend under the map: one row per class with its bounds and count, and 'no data'."""
+    """The legend as a list for screen readers (the visible legend is drawn inside the figure): one
+    item per class, 'bounds: count territories', then 'no data'. `data-class` / `data-count` let the
+    tests read it."""
+    terr = t("map.legend.territories", lang)
     rows = []
     if legend.title:
         rows.append(html.Div(legend.title, className="map-legend-title"))
-    for i, (c, lab, n) in enumerate(zip(legend.colours, legend.labels, legend.counts)):
-        rows.append(html.Div([html.Span(className="map-swatch", style={"background": c}),
-                              html.Span(lab, className="map-legend-label"),
-                              html.Span(fmt_number(n, lang), className="map-legend-count")],
-                             className="map-legend-row", role="listitem", **{"data-class": str(i),
-                                                                            "data-count": str(n)}))
-    rows.append(html.Div([html.Span(className="map-swatch", style={"background": mf.NO_DATA_COLOUR}),
-                          html.Span(t("map.legend.no_data", lang), className="map-legend-label"),
-                          html.Span(fmt_number(legend.n_missing, lang), className="map-legend-count")],
+    for i, (lab, n) in enumerate(zip(legend.labels, legend.counts)):
+        rows.append(html.Div(f"{lab}: {fmt_number(n, lang)} {terr}", className="map-legend-row", role="listitem",
+                             **{"data-class": str(i), "data-count": str(n)}))
+    rows.append(html.Div(f"{t('map.legend.no_data', lang)}: {fmt_number(legend.n_missing, lang)} {terr}",
                          className="map-legend-row map-legend-nodata", role="listitem",
                          **{"data-class": "nodata", "data-count": str(legend.n_missing)}))
     return rows
@@ -222,64 +242,88 @@ def ranking_rows(mv: MapValues, dept: str | None, top: str, lang: str) -> list[d
     r = ranking(mv, within=dept or None, top=n, order=order)
     d = _decimals(mv)
     small = f"⚠ < {mv.query.small_threshold}"
-    rows = []
-    for rec in r.itertuples(index=False):
-        row: dict[str, Any] = {
-            "territory_id": rec.territory_id,
-            "rank": None if math.isnan(rec.rank) else int(rec.rank),
-            "tied": bool(rec.tied),
-            "name": rec.name,
-            "department": rec.parent_name,
-            "value": None if math.isnan(rec.value) else round(float(rec.value), d),
-            "flag": small if rec.small else "",
-        }
-        if mv.query.measure == "value":
-            row["lower"] = None if math.isnan(rec.lower) else round(float(rec.lower), 1)
-            row["upper"] = None if math.isnan(rec.upper) else round(float(rec.upper), 1)
-        else:
-            row["count"] = None if math.isnan(rec.count) else round(float(rec.count))
-            if mv.query.measure == "change":
-                row["baseline"] = None if math.isnan(rec.baseline) else round(float(rec.baseline), 1)
-            elif mv.query.measure == "rate":
-                row["population"] = None if math.isnan(rec.population) else round(float(rec.population))
-        rows.append(row)
-    return rows
+
+    def col(name: str, decimals: int | None) -> list[Any]:
+        """A column as Python values rounded as shown; None where missing (column by column: a
+        row-by-row loop over 2,475 territories took ~45 ms)."""
+        vals = r[name].to_numpy(float).tolist()
+        if decimals is None:
+            return [None if x != x else int(round(x)) for x in vals]
+        return [None if x != x else round(x, decimals) for x in vals]
+
+    cols: dict[str, list[Any]] = {
+        "territory_id": r["territory_id"].astype(str).tolist(),
+        "rank": col("rank", None),
+        "tied": r["tied"].astype(bool).tolist(),
+        "name": r["name"].astype(str).tolist(),
+        "department": r["parent_name"].astype(str).tolist() if mv.query.level == 2 else [None] * len(r),
+        "value": col("value", d),
+        "flag": [small if x else "" for x in r["small"].astype(bool).tolist()],
+    }
+    if mv.query.measure == "value":
+        cols["lower"] = col("lower", 1)
+        cols["upper"] = col("upper", 1)
+    else:
+        cols["count"] = col("count", None)
+        if mv.query.measure == "change":
+            cols["baseline"] = col("baseline", 1)
+        elif mv.query.measure == "rate":
+            cols["population"] = col("population", None)
+    keys = list(cols)
+    return [dict(zip(keys, vals)) for vals in zip(*cols.values())]
 
 
 def ranking_columns(mv: MapValues, value_header: str, lang: str, meta: Any = None) -> list[dict[str, Any]]:
+    """The grid's columns: rank, the territory (its department on a second line), the value (with ⚠
+    when it rests on too few events), then the numbers behind it. Sized to fit the ranking panel at
+    desk widths without a horizontal scroll; the full name is in the tooltip."""
     d = _decimals(mv)
-    num = lambda dec: {"function": f"params.value == null ? '—' : d3.format(',.{dec}f')(params.value)"}  # noqa: E731
+    num = lambda dec: {"function": f"mapNum(params, {dec}, d3)"}  # noqa: E731  (assets/20_map.js)
+    tip = t("map.flag.tip", lang, n=mv.query.small_threshold).replace("'", "\\'")
     cols: list[dict[str, Any]] = [
-        {"field": "rank", "headerName": t("map.col.rank", lang), "width": 92, "type": "numericColumn",
-         "valueFormatter": {"function": "params.value == null ? '—' : params.value + (params.data.tied ? ' =' : '')"},
+        {"field": "rank", "headerName": t("map.col.rank", lang), "width": 74, "type": "numericColumn",
+         "valueFormatter": {"function": "mapRank(params)"},
          },  # rows arrive in rank order (worst first, no data last); headers sort on click
-        {"field": "name", "headerName": t("map.col.name", lang), "flex": 2, "minWidth": 140},
+        {"field": "name", "headerName": t("map.col.name", lang), "flex": 1, "minWidth": 150,
+         "cellRenderer": "MapTerritoryCell",
+         "tooltipValueGetter": {"function": "params.data ? params.data.name + (params.data.department ? ', ' + "
+                                            "params.data.department : '') : ''"}},
     ]
-    if mv.query.level == 2:
-        cols.append({"field": "department", "headerName": tl("map.col.department", lang, meta), "flex": 1.4,
-                     "minWidth": 110})
     fmt = "+,.1f" if mv.query.measure == "change" else f",.{d}f"
-    cols.append({"field": "value", "headerName": value_header, "type": "numericColumn", "minWidth": 110,
-                 "flex": 1.2, "valueFormatter": {"function": f"params.value == null ? '—' : d3.format('{fmt}')(params.value)"},
+    cols.append({"field": "value", "headerName": value_header, "type": "numericColumn", "width": 108,
+                 "valueFormatter": {"function": f"mapValue(params, '{fmt}', d3)"},
+                 "cellClassRules": {"map-cell-unstable": "params.data && params.data.flag"},
+                 "tooltipValueGetter": {"function": f"params.data && params.data.flag ? '⚠ {tip}' : undefined"},
                  "headerTooltip": value_header})
     if mv.query.measure == "value":
-        cols += [{"field": "lower", "headerName": t("map.col.lower", lang), "type": "numericColumn", "width": 100,
+        cols += [{"field": "lower", "headerName": t("map.col.lower", lang), "type": "numericColumn", "width": 92,
                   "valueFormatter": num(1)},
-                 {"field": "upper", "headerName": t("map.col.upper", lang), "type": "numericColumn", "width": 100,
+                 {"field": "upper", "headerName": t("map.col.upper", lang), "type": "numericColumn", "width": 92,
                   "valueFormatter": num(1)}]
     else:
         key = "map.col.events_now" if mv.query.measure == "change" else "map.col.events"
-        cols.append({"field": "count", "headerName": t(key, lang), "type": "numericColumn", "width": 100,
+        cols.append({"field": "count", "headerName": t(key, lang), "type": "numericColumn", "width": 74,
                      "valueFormatter": num(0)})
         if mv.query.measure == "change":
             cols.append({"field": "baseline", "headerName": t("map.col.baseline", lang), "type": "numericColumn",
-                         "width": 120, "valueFormatter": num(1)})
+                         "width": 104, "valueFormatter": num(1)})
         elif mv.query.measure == "rate":
-            cols.append({"field": "population", "headerName": t("map.col.population", lang), "type": "numericColumn",
-                         "width": 118, "valueFormatter": num(0)})
-        cols.append({"field": "flag", "headerName": t("map.col.flag", lang), "width": 92,
-                     "headerTooltip": t("map.note.small", lang, n=mv.query.small_threshold)})
+            cols.append({"field": "population", "headerName": t("map.col.population", lang),
+                         "type": "numericColumn", "width": 98, "valueFormatter": num(0)})
     return cols
+
+
+def download_columns(mv: MapValues, value_header: str, lang: str, meta: Any = None) -> list[dict[str, str]]:
+    """The columns of the CSV and Excel downloads: the grid's, with the department and the
+    small-number flag as columns of their own."""
+    out = []
+    for c in ranking_columns(mv, value_header, lang, meta):
+        out.append({"field": c["field"], "headerName": c["headerName"]})
+        if c["field"] == "name" and mv.query.level == 2:
+            out.append({"field": "department", "headerName": tl("map.col.department", lang, meta)})
+    if mv.query.measure in ("rate", "change"):
+        out.append({"field": "flag", "headerName": t("map.col.flag", lang)})
+    return out
 
 
 def rank_query(f: MapFilters, method: str, small: int, dept: str | None, top: str, lang: str) -> dict[str, Any]:
@@ -300,27 +344,62 @@ def ranking_view(ctx: AppContext, query: dict[str, Any], search: str | None = No
                  sort_model: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Every row the ranking shows for `query`: searched (name or department, ignoring case and
     accents) and sorted as the grid asks (`sort_model`: AG Grid's [{colId, sort}]; rank order when
-    empty; blanks last either way). The grid's blocks and the downloads are slices of this list."""
-    q = query or {}
+    empty; blanks last either way). The grid's blocks and the downloads are slices of this list,
+    memoized by (query, search, sort): scrolling through 2,475 rows asks for 25 blocks of the same
+    view."""
+    items = tuple(sorted((str(k), v if not isinstance(v, list) else tuple(v)) for k, v in (query or {}).items()))
+    needle = _fold(search or "").strip()
+    order = tuple((str(i.get("colId")), str(i.get("sort"))) for i in (sort_model or []))
+    fn = getattr(ctx, "_map_ranking_view", None)
+    if fn is None:
+        def view(it: tuple[Any, ...], nd: str, so: tuple[tuple[str, str], ...]) -> list[dict[str, Any]]:
+            return _ranking_view(ctx, dict(it), nd, so)
+
+        fn = ctx.memoize(view)
+        ctx._map_ranking_view = fn  # type: ignore[attr-defined]
+    return fn(items, needle, order)
+
+
+def _query_values(ctx: AppContext, q: dict[str, Any]) -> tuple[MapFilters, MapValues]:
+    """The filters and (memoized) values behind a ranking query."""
     f = normalize_filters(ctx.dataset, q.get("ind"), q.get("lvl"), q.get("measure"), q.get("sex"), q.get("gran"),
                           bool(q.get("pooled")), q.get("period"))
     method = q.get("cls") if q.get("cls") in METHODS else DEFAULT_METHOD
     mv, _ = compute(ctx, f, _small(q.get("small")), method)
+    return f, mv
+
+
+def _ranking_view(ctx: AppContext, q: dict[str, Any], needle: str,
+                  order: tuple[tuple[str, str], ...]) -> list[dict[str, Any]]:
+    f, mv = _query_values(ctx, q)
     within = _dept(ctx, q.get("dept")) if f.level == 2 else None
     top = q.get("top") if q.get("top") in TOP_CHOICES else "all"
     rows = ranking_rows(mv, within, top, norm_lang(q.get("lang", "es")))
-    needle = _fold(search or "").strip()
     if needle:
         rows = [r for r in rows if needle in _fold(r["name"]) or needle in _fold(r.get("department") or "")]
-    for item in reversed(sort_model or []):
-        col, desc = item.get("colId"), item.get("sort") == "desc"
+    for col, direction in reversed(order):
         if not rows or col not in rows[0]:
             continue
         present = [r for r in rows if r[col] not in (None, "")]
         blank = [r for r in rows if r[col] in (None, "")]
-        rows = sorted(present, key=lambda r: _fold(r[col]) if isinstance(r[col], str) else r[col],
-                      reverse=desc) + blank
+        if col in ("value", "baseline", "lower", "upper"):  # by the exact numbers, not as rounded on screen
+            exact = dict(zip(mv.table["territory_id"], mv.table[col].to_numpy(float)))
+            key: Any = lambda r, c=col: exact[r["territory_id"]]  # noqa: E731
+        else:
+            key = lambda r, c=col: _fold(r[c]) if isinstance(r[c], str) else r[c]  # noqa: E731
+        rows = sorted(present, key=key, reverse=direction == "desc") + blank
     return rows
+
+
+def ranking_index(ctx: AppContext, query: dict[str, Any], search: str | None,
+                  sort_model: list[dict[str, Any]] | None, territory: str | None) -> int | None:
+    """Position of `territory` in the ranking as the grid shows it (None when it is not listed)."""
+    if not territory:
+        return None
+    for i, r in enumerate(ranking_view(ctx, query, search, sort_model)):
+        if r["territory_id"] == territory:
+            return i
+    return None
 
 
 def ranking_block(ctx: AppContext, request: dict[str, Any] | None, query: dict[str, Any],
@@ -380,10 +459,11 @@ def filters_from(ctx: AppContext, params: dict[str, Any]) -> MapFilters:
 
 
 def selected_card(ctx: AppContext, mv: MapValues | None, sel: str | None, lang: str) -> Any:
-    """Name, value and the profile link of the selected territory."""
+    """The selected territory above the ranking: its name, value with unit, rank, the link to its
+    profile and a button to clear the selection; a hint when nothing is selected."""
     ds = ctx.dataset
     if not sel or sel not in ds.territories.index:
-        return html.P(t("map.sel.none", lang), className="small text-muted mb-0")
+        return html.P(t("map.sel.none", lang), className="small text-muted mb-0 map-selected-hint")
     name = ds.name(sel)
     parent = ds.parent(sel)
     where = f"{name}, {ds.name(parent)}" if parent and ds.level(sel) == 2 else name
@@ -393,16 +473,29 @@ def selected_card(ctx: AppContext, mv: MapValues | None, sel: str | None, lang: 
         if len(row):
             r = row.iloc[0]
             d = mf.decimals_for(mv)
-            val = (fmt_signed_percent(float(r["value"]), lang) if mv.query.measure == "change"
-                   else fmt_number(float(r["value"]), lang, d))
-            rank = "—" if math.isnan(r["rank"]) else f"{t('map.hover.rank', lang)} {fmt_number(r['rank'], lang)}"
-            body.append(html.Span(f" · {val} · {rank}", className="text-muted"))
+            if math.isnan(r["value"]):
+                val = t("map.legend.no_data", lang)
+            elif mv.query.measure == "change":
+                val = fmt_signed_percent(float(r["value"]), lang)
+            else:
+                unit = mf.unit_label(mv, str(ds.indicator(mv.query.indicator_id)["rate_base"]), lang)
+                val = f"{fmt_number(float(r['value']), lang, d)} {unit}"
+            if bool(r["small"]):
+                val += " ⚠"
+            parts = [val]
+            if not math.isnan(r["rank"]):
+                parts.append(f"{t('map.hover.rank', lang)} {fmt_number(r['rank'], lang)} "
+                             f"{t('map.hover.of', lang)} {fmt_number(mv.n_ranked, lang)}")
+            body.append(html.Span(" · " + " · ".join(parts), className="map-selected-value"))
     href = f"/profile?territory={sel}" + ("&lang=en" if lang == "en" else "")
     words = {**level_words(ds.meta, lang), "adm0": "country", "del_adm0": "del país"}
     level = f"adm{min(ds.level(sel), 2)}"
     link = t("map.sel.profile", lang, level=words[level], del_level=words[f"del_{level}"])
-    body.append(html.Div(dcc.Link(link, href=href, id="map-profile-link",
-                                  className="btn btn-primary btn-sm me-2"), className="mt-2"))
+    body.append(html.Div([dcc.Link(link, href=href, id="map-profile-link",
+                                   className="btn btn-primary btn-sm me-2"),
+                          dbc.Button(t("map.sel.clear", lang), id="map-clear", size="sm", color="primary",
+                                     outline=True, n_clicks=0)],
+                         className="mt-1"))
     return html.Div(body, className="map-selected-card")
 
 
@@ -431,6 +524,7 @@ def initial_state(ctx: AppContext, params: dict[str, str], lang: str) -> dict[st
         "source": source,
         "legend_children": legend_children(legend, lang),
         "note": note_for(f, mv, lang, ctx.dataset.meta),
+        "flag_key": flag_key(mv, lang),
         "indicator_options": indicator_options(ctx, lang),
         **opts,
         "dept_options": dept_options(ctx, lang),
@@ -476,9 +570,24 @@ def full_figure(ctx: AppContext, f: MapFilters, mv: MapValues, cls: Classificati
     outline = ctx.boundary_url(1) if f.level == 2 and 1 in ctx.dataset.boundary_files else None
     fig = mf.base_figure(mv, cls, legend, geo_url=ctx.boundary_url(f.level), outline_url=outline, title=title,
                          source=source, centre=centre, zoom=zoom, rate_base=rate_base, selected=sel,
-                         uirevision=f"{f.level}-{dept or ''}", lang=lang)
+                         uirevision=f"{f.level}-{dept or ''}", lang=lang, mask=outside_mask(ctx, f.level, dept))
     fig["layout"].setdefault("meta", {})["fit"] = map_fit(ctx, dept)
     return fig
+
+
+def outside_mask(ctx: AppContext, level: int, dept: str | None) -> dict[str, Any]:
+    """The veil over what lies outside a chosen department: the other departments' polygons (a few
+    dozen ids, whatever the map's level), or the other municipalities when there is no department
+    geometry; nothing without a department."""
+    ds = ctx.dataset
+    if not dept:
+        return {"geojson": ctx.boundary_url(level), "locations": []}
+    if 1 in ds.boundary_files:
+        others = [str(i) for i in ds.territories_at(1, within=ds.main_country).index if str(i) != dept]
+        return {"geojson": ctx.boundary_url(1), "locations": others}
+    munis = ds.territories_at(2, within=ds.main_country)
+    return {"geojson": ctx.boundary_url(2),
+            "locations": [str(i) for i, p in munis["parent_id"].items() if str(p) != dept]}
 
 
 # ---- the filter-change callback as a plain function ------------------------------------------------
@@ -510,18 +619,23 @@ def filter_change(ctx: AppContext, indicator: str, level: Any, measure: str, sex
     level_changed = str(drawn_level) != str(f.level)
     if level_changed:
         full = full_figure(ctx, f, mv, cls, dpt, selected, lang)
-        for i in range(3):
+        for i in range(4):
             patch["data"][i] = full["data"][i]
         patch["layout"]["map"]["layers"] = full["layout"]["map"]["layers"]
     if trigger == "map-selection" and not level_changed:
-        patch["data"][2]["locations"] = [selected] if selected else []
-        patch["data"][2]["z"] = [0] if selected else []
+        patch["data"][3]["locations"] = [selected] if selected else []
+        patch["data"][3]["z"] = [0] if selected else []
         return patch, f, mv, cls
     if level_changed or trigger == "map-dept":
         centre, zoom = map_view(ctx, dpt)
         patch["layout"]["map"]["center"] = centre
         patch["layout"]["map"]["zoom"] = zoom
         patch["layout"]["meta"]["fit"] = map_fit(ctx, dpt)
+        if not level_changed:
+            mask = outside_mask(ctx, f.level, dpt)
+            patch["data"][2]["geojson"] = mask["geojson"]
+            patch["data"][2]["locations"] = mask["locations"]
+            patch["data"][2]["z"] = [0] * len(mask["locations"])
         patch["layout"]["uirevision"] = f"{f.level}-{dpt or ''}"
     if trigger in ("map-dept", "map-top") and not level_changed:
         return patch, f, mv, cls
@@ -537,7 +651,9 @@ def filter_change(ctx: AppContext, indicator: str, level: Any, measure: str, sex
             patch["data"][1][key] = val
     patch["layout"]["title"]["text"] = title
     patch["layout"]["annotations"][0]["text"] = mf.legend_annotation_text(legend, lang)
-    patch["layout"]["annotations"][1]["text"] = mf.figure_source(source)
+    src = mf.figure_source(source)
+    patch["layout"]["annotations"][1]["text"] = src
+    patch["layout"]["margin"]["b"] = mf.source_margin(src)
     return patch, f, mv, cls
 
 
@@ -570,7 +686,7 @@ def register(app: Dash, ctx: AppContext) -> None:
         Output("map-note", "children"), Output("map-note", "is_open"), Output("map-period-label", "children"),
         Output("map-state", "data", allow_duplicate=True),
         Output("map-rank-query", "data"), Output("map-grid", "columnDefs"), Output("map-rank-caption", "children"),
-        Output("map-selected", "children"), Output("map-grid", "selectedRows"),
+        Output("map-selected", "children"), Output("map-flag-key", "children"),
         Input("map-indicator", "value"), Input("map-level", "value"), Input("map-measure", "value"),
         Input("map-sex", "value"), Input("map-gran", "value"), Input("map-pooled", "value"),
         Input("map-period", "value"), Input("map-method", "value"),
@@ -585,19 +701,66 @@ def register(app: Dash, ctx: AppContext) -> None:
 
     @app.callback(
         Output("map-selection", "data"),
-        Input("map-graph", "clickData"), Input("map-grid", "cellClicked"), Input("map-clear", "n_clicks"),
+        Input("map-graph", "clickData"), Input("map-grid", "selectedRows"),
+        State("map-selection", "data"),
         prevent_initial_call=True,
     )
-    def select(click, cell, _clear):
-        trig = dash_ctx.triggered_id
-        if trig == "map-clear":
-            return None
-        if trig == "map-graph" and click and click.get("points"):
-            return click["points"][0].get("location") or no_update
-        if trig == "map-grid" and cell:
-            rid = cell.get("rowId")
-            return rid or no_update
-        return no_update
+    def select(click, rows, current):
+        return selection_from(dash_ctx.triggered_id, click, rows, current)
+
+    @app.callback(
+        Output("map-selection", "data", allow_duplicate=True),
+        Input("map-clear", "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def clear(n):
+        # the button is part of the selection card, rendered anew with n_clicks=0 on each update
+        return None if n else no_update
+
+    @app.callback(
+        Output("map-rank-focus", "data"),
+        Input("map-selection", "data"), Input("map-rank-query", "data"), Input("map-search", "value"),
+        State("map-grid", "getRowsRequest"),
+    )
+    def focus(sel, query, search, request):
+        return rank_focus(ctx, dash_ctx.triggered_id, sel, query, search, (request or {}).get("sortModel"))
+
+    # the grid marks the selected row (by id, so the mark survives block reloads), its own selection
+    # (what the keyboard's Space sets) follows, and a selection made on the map is scrolled into view
+    app.clientside_callback(
+        """function(focus) {
+            if (!focus || !window.dash_ag_grid) { return window.dash_clientside.no_update; }
+            window.atalayaMap = window.atalayaMap || {};
+            window.atalayaMap.selected = focus.selected || null;
+            dash_ag_grid.getApiAsync('map-grid').then(function(api) {
+                api.redrawRows();
+                api.forEachNode(function(node) {
+                    if (node.data && node.isSelected() !== (node.id === focus.selected)) {
+                        node.setSelected(node.id === focus.selected);
+                    }
+                });
+                if (focus.scroll && focus.index !== null && focus.index !== undefined) {
+                    // when the page opens, the grid learns its row count with the first block: wait
+                    var tries = 0;
+                    var reveal = function() {
+                        if (api.isDestroyed()) { return; }
+                        if (api.getDisplayedRowCount() <= focus.index) {
+                            if (tries++ < 50) { setTimeout(reveal, 150); }
+                            return;
+                        }
+                        var range = api.getVerticalPixelRange(), h = api.getSizesForCurrentTheme().rowHeight;
+                        var top = focus.index * h;  // rows have a fixed height
+                        if (top < range.top || top + h > range.bottom) { api.ensureIndexVisible(focus.index, 'middle'); }
+                    };
+                    reveal();
+                }
+            });
+            return window.dash_clientside.no_update;
+        }""",
+        Output("map-rank-purge", "data", allow_duplicate=True),
+        Input("map-rank-focus", "data"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output("map-grid", "getRowsResponse"),
@@ -641,41 +804,63 @@ def register(app: Dash, ctx: AppContext) -> None:
         Output("map-download", "data"),
         Input("map-dl-csv", "n_clicks"), Input("map-dl-xlsx", "n_clicks"),
         State("map-rank-query", "data"), State("map-search", "value"), State("map-grid", "getRowsRequest"),
-        State("map-grid", "columnDefs"), State("map-source", "children"),
         prevent_initial_call=True,
     )
-    def download(_csv, _xlsx, query, search, request, columns, source):
-        # every row the grid holds for this query, search and sort (not only the blocks loaded)
+    def download(_csv, _xlsx, query, search, request):
         kind = "xlsx" if dash_ctx.triggered_id == "map-dl-xlsx" else "csv"
-        rows = ranking_view(ctx, query, search, (request or {}).get("sortModel"))
-        return download_payload(kind, rows, columns or [], source or "", (query or {}).get("ind") or "map")
+        return download_for(ctx, kind, query, search, (request or {}).get("sortModel"))
 
-    # play through time: advance the slider on each tick; the button toggles the ticker
+    # play through time, in the browser: the button starts (from the first period when the slider is
+    # at the last one) and pauses; each tick moves one period on and the play stops on the latest
     app.clientside_callback(
-        """function(n, value, max) {
-            if (!n) { return window.dash_clientside.no_update; }
-            return (value >= max) ? 0 : value + 1;
+        """function(clicks, ticks, value, max, disabled, labels) {
+            var nu = window.dash_clientside.no_update;
+            var trig = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || '';
+            if (trig.indexOf('map-play.') === 0) {
+                if (!clicks) { return [nu, nu, nu]; }
+                if (!disabled) { return [nu, true, labels.play]; }           // pause
+                return [(value >= max) ? 0 : nu, false, labels.pause];     // play (again from the start)
+            }
+            if (!ticks || disabled) { return [nu, nu, nu]; }
+            if (value + 1 >= max) { return [max, true, labels.play]; }       // the latest period: stop there
+            return [value + 1, nu, nu];
         }""",
-        Output("map-period", "value", allow_duplicate=True),
-        Input("map-play-tick", "n_intervals"), State("map-period", "value"), State("map-period", "max"),
+        Output("map-period", "value", allow_duplicate=True), Output("map-play-tick", "disabled"),
+        Output("map-play", "children"),
+        Input("map-play", "n_clicks"), Input("map-play-tick", "n_intervals"),
+        State("map-period", "value"), State("map-period", "max"), State("map-play-tick", "disabled"),
+        State("map-play-labels", "data"),
         prevent_initial_call=True,
     )
 
-    @app.callback(
-        Output("map-play-tick", "disabled"), Output("map-play", "children"),
-        Input("map-play", "n_clicks"), State("map-play-tick", "disabled"), State("map-state", "data"),
-        prevent_initial_call=True,
-    )
-    def play(_n, disabled, state):
-        lang = (state or {}).get("lang", "es")
-        now_disabled = not disabled
-        return now_disabled, t("map.ctl.play" if now_disabled else "map.ctl.pause", lang)
+
+def selection_from(trigger: Any, click: dict[str, Any] | None, rows: Any, current: str | None) -> Any:
+    """The territory selected by a click on the map (its location) or in the ranking (the grid's
+    selected row, by mouse or by the keyboard's Space); unchanged otherwise. The grid deselecting a row
+    (it follows a selection made on the map) does not clear the selection: the card's button does."""
+    if trigger == "map-graph" and click and click.get("points"):
+        loc = click["points"][0].get("location")
+        return loc if loc and loc != current else no_update
+    if trigger == "map-grid" and rows:
+        rid = (rows[0] or {}).get("territory_id")
+        return rid if rid and rid != current else no_update
+    return no_update
+
+
+def rank_focus(ctx: AppContext, trigger: Any, sel: str | None, query: dict[str, Any] | None, search: str | None,
+               sort_model: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """What the grid needs to mark the selection: its id, its row index in the ranking as shown (None
+    when not listed, e.g. outside the department) and whether to scroll it into view (a new selection,
+    or the page opening with one; not a filter change)."""
+    index = ranking_index(ctx, query or {}, search, sort_model, sel) if sel and query else None
+    return {"selected": sel, "index": index, "scroll": trigger in (None, "map-selection")}
 
 
 def page_update(ctx: AppContext, trig: Any, indicator, level, measure, sex, gran, pooled, period_index, method,
                 small, dept, top, sel, state) -> tuple[Any, ...]:
     """Every output of the page's update callback (a plain function for tests): the figure Patch,
-    legend, source, note, period label, state, ranking query/columns/caption, selection card/rows."""
+    legend, source, note, period label, state, ranking query/columns/caption, selection card and the
+    key to the ⚠ flag."""
     state = dict(state or {})
     if trig == "map-selection" and "selected" in state and sel == state["selected"]:
         # dcc.Store announces its data when it mounts: nothing changed, send nothing. (A figure sent
@@ -690,21 +875,20 @@ def page_update(ctx: AppContext, trig: Any, indicator, level, measure, sex, gran
     dpt = _dept(ctx, dept)
     nu = no_update
     card = selected_card(ctx, mv, sel, lang)
-    sel_rows = {"ids": [sel]} if sel else []
     if trig == "map-selection" and not level_changed:
-        return (patch, nu, nu, nu, nu, nu, state, nu, nu, nu, card, sel_rows)
+        return (patch, nu, nu, nu, nu, nu, state, nu, nu, nu, card, nu)
     within = dpt if f.level == 2 else None  # a department filters the municipalities it holds
     rows = rank_query(f, method if method in METHODS else DEFAULT_METHOD, _small(small), dpt,
                       top if top in TOP_CHOICES else "all", lang)
     cols = ranking_columns(mv, value_header(ctx, f, mv, lang), lang, ctx.dataset.meta)
     caption = rank_caption(ctx, mv, within, lang)
     if trig in ("map-dept", "map-top") and not level_changed:
-        return (patch, nu, nu, nu, nu, nu, state, rows, cols, caption, card, sel_rows)
+        return (patch, nu, nu, nu, nu, nu, state, rows, cols, caption, card, nu)
     legend = mf.legend_for(mv, cls, lang)
     _, source, _ = _texts(ctx, f, mv, lang)
     note = note_for(f, mv, lang, ctx.dataset.meta)
     return (patch, legend_children(legend, lang), source, note, bool(note), fmt_period(f.period, lang), state,
-            rows, cols, caption, card, sel_rows)
+            rows, cols, caption, card, flag_key(mv, lang))
 
 
 def control_change(ctx: AppContext, indicator: str, measure: str, gran: str, pooled: list[str] | None, level: Any,
@@ -749,6 +933,19 @@ def url_search(indicator, level, measure, sex, gran, pooled, period, method, sma
         "dept": dept or None, "top": top if top and top != "all" else None, "sel": sel or None, "q": q or None,
     }
     return encode_search(params, current)
+
+
+def download_for(ctx: AppContext, kind: str, query: dict[str, Any] | None, search: str | None,
+                 sort_model: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """The ranking as the grid shows it for this query, search and sort — every row, not only the
+    blocks the browser has loaded — with the department and the ⚠ flag as columns, and its source."""
+    q = query or {}
+    lang = norm_lang(q.get("lang", "es"))
+    f, mv = _query_values(ctx, q)
+    rows = ranking_view(ctx, q, search, sort_model)
+    cols = download_columns(mv, value_header(ctx, f, mv, lang), lang, ctx.dataset.meta)
+    _, source, _ = _texts(ctx, f, mv, lang)
+    return download_payload(kind, rows, cols, source, f.indicator_id)
 
 
 def download_payload(kind: str, rows: list[dict[str, Any]], columns: list[dict[str, Any]], source: str,

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Iterable
 
 from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent, get_group_symbol
 
 import datetime as _dt
 
@@ -36,6 +37,20 @@ def fmt_number(x: float | int | None, lang: str, decimals: int = 0, missing: str
         return missing if missing is not None else ("sin datos" if lang == "es" else "no data")
     fmt = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     return format_decimal(x, format=fmt, locale=babel_locale(lang))
+
+
+def fmt_integers(values: Iterable[float], lang: str, missing: str = "") -> list[str]:
+    """Whole numbers (e.g. counts of events) with the locale's grouping, as `fmt_number(x, lang)`
+    writes them, for thousands of values at once (Babel per value costs ~20 µs); missing -> `missing`."""
+    group = get_group_symbol(babel_locale(lang))
+    out = []
+    for x in values:
+        if is_missing(x):
+            out.append(missing)
+        else:
+            s = f"{int(round(float(x))):,}"
+            out.append(s if group == "," else s.replace(",", group))
+    return out
 
 
 def fmt_percent(x: float | None, lang: str, decimals: int = 1) -> str:

@@ -37,7 +37,7 @@ register(
         "map.ctl.measure.count": ("Casos", "Count"),
         "map.ctl.measure.change": ("Cambio vs. línea de base", "Change vs baseline"),
         "map.ctl.measure.value": ("Valor observado", "Observed value"),
-        "map.ctl.pooled": ("Tasa trienal agrupada (más estable)", "Pooled 3-year rate (more stable)"),
+        "map.ctl.pooled": ("Tasa trienal (más estable)", "3-year rate (more stable)"),
         "map.ctl.sex": ("Sexo", "Sex"),
         "map.ctl.sex.total": ("Total", "Total"),
         "map.ctl.sex.female": ("Mujeres", "Women"),
@@ -48,6 +48,8 @@ register(
         "map.ctl.gran.M": ("Mes", "Month"),
         "map.ctl.period": ("Periodo", "Period"),
         "map.ctl.play": ("▶ Reproducir", "▶ Play"),
+        "map.ctl.play_help": ("Recorrer los periodos uno tras otro", "Step through the periods one after another"),
+        "map.ctl.aria": ("Filtros del mapa", "Map filters"),
         "map.ctl.pause": ("⏸ Pausa", "⏸ Pause"),
         "map.ctl.dept": ("{Adm1}", "{Adm1}"),
         "map.ctl.dept.all": ("Todo el país", "Whole country"),
@@ -55,7 +57,7 @@ register(
         "map.ctl.cls.quantiles": ("Cuantiles", "Quantiles"),
         "map.ctl.cls.equal_interval": ("Intervalos iguales", "Equal intervals"),
         "map.ctl.cls.natural_breaks": ("Cortes naturales", "Natural breaks"),
-        "map.ctl.small": ("Aviso de números pequeños: menos de", "Small-number warning: fewer than"),
+        "map.ctl.small": ("Aviso de números pequeños", "Small-number warning"),
         "map.ctl.small_unit": ("casos", "events"),
         "map.domain.crime": ("Delitos", "Crime"),
         "map.domain.vawg": ("Violencia contra las mujeres", "Violence against women"),
@@ -78,9 +80,14 @@ register(
             "⚠ = la tasa se basa en menos de {n} casos y es inestable; use la tasa trienal agrupada.",
             "⚠ = the rate rests on fewer than {n} events and is unstable; use the pooled 3-year rate.",
         ),
+        "map.note.small_change": (
+            "⚠ = la línea de base tiene menos de {n} casos al año: el cambio es inestable.",
+            "⚠ = the baseline has fewer than {n} events a year: the change is unstable.",
+        ),
+        "map.flag.tip": ("Menos de {n} casos: valor inestable", "Fewer than {n} events: unstable value"),
         "map.legend.title": ("Leyenda", "Legend"),
         "map.legend.territories": ("territorios", "territories"),
-        "map.rank.title": ("Clasificación", "Ranking"),
+        "map.rank.title": ("Ranking", "Ranking"),
         "map.rank.search": ("Buscar {adm2} o {adm1}…", "Search {adm2} or {adm1}…"),
         "map.rank.show": ("Mostrar", "Show"),
         "map.rank.all": ("Todos", "All"),
@@ -88,10 +95,7 @@ register(
         "map.rank.bottom": ("Los {n} mejores", "Best {n}"),
         "map.rank.csv": ("Descargar CSV", "Download CSV"),
         "map.rank.xlsx": ("Descargar Excel", "Download Excel"),
-        "map.rank.help": (
-            "Posición 1 = la situación más grave. Haga clic en una fila para seleccionarla.",
-            "Rank 1 = the worst situation. Click a row to select it.",
-        ),
+        "map.rank.help": ("(posición 1 = la situación más grave)", "(rank 1 = the worst situation)"),
         "map.col.rank": ("Posición", "Rank"),
         "map.col.name": ("Territorio", "Territory"),
         "map.col.department": ("{Adm1}", "{Adm1}"),
@@ -111,54 +115,93 @@ register(
 )
 
 
+def _seg(id_: str, options: list[dict[str, Any]], value: Any, label_id: str) -> html.Div:
+    """Radio buttons drawn as one compact segmented control (a native radio group underneath: arrow
+    keys move between options; the group is named by its visible label)."""
+    return html.Div(
+        dbc.RadioItems(id=id_, options=options, value=value, inline=True, className="btn-group map-seg",
+                       inputClassName="btn-check", labelClassName="btn btn-outline-primary btn-sm",
+                       labelCheckedClassName="active"),
+        role="radiogroup", **{"aria-labelledby": label_id},
+    )
+
+
+def _group(label: Any, control: Any, class_name: str = "", label_id: str | None = None,
+           html_for: str | None = None) -> html.Div:
+    """One control of the toolbar with its visible label above it."""
+    ids = {"id": label_id} if label_id else {}
+    head = html.Label(label, htmlFor=html_for, className="control-label", **ids) if html_for else \
+        html.Div(label, className="control-label", **ids)
+    return html.Div([head, control], className=f"map-ctl {class_name}".strip())
+
+
 def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
-    """The page, with every control set from the URL query."""
+    """The page, with every control set from the URL query.
+
+    At desk widths the filters are a two-row toolbar, so the map and the ranking start on the first
+    screen: what to show (indicator, measure, level, sex, department), then when and how (period type,
+    period with its play button, classes, pooled rate, small-number threshold)."""
     from callbacks.map import initial_state  # the figure and options are built by the callback module
 
     st = initial_state(ctx, params, lang)
     f = st["filters"]
-    controls = dbc.Row(
+    what = [
+            _group(t("map.ctl.indicator", lang),
+                   dcc.Dropdown(id="map-indicator", options=st["indicator_options"], value=f.indicator_id,
+                                clearable=False, searchable=True, optionHeight=34),
+                   "map-ctl-indicator", html_for="map-indicator"),
+            _group(t("map.ctl.measure", lang), _seg("map-measure", st["measure_options"], f.measure,
+                                                     "map-measure-label"), label_id="map-measure-label"),
+            _group(t("map.ctl.level", lang), _seg("map-level", st["level_options"], f.level, "map-level-label"),
+                   label_id="map-level-label"),
+            _group(t("map.ctl.sex", lang), _seg("map-sex", st["sex_options"], f.sex, "map-sex-label"),
+                   label_id="map-sex-label"),
+            _group(tl("map.ctl.dept", lang, ctx.dataset),
+                   dcc.Dropdown(id="map-dept", options=st["dept_options"], value=st["dept"] or "",
+                                clearable=False, searchable=True),
+                   "map-ctl-dept", html_for="map-dept"),
+    ]
+    period = html.Div(
         [
-            dbc.Col([html.Label(t("map.ctl.indicator", lang), htmlFor="map-indicator", className="control-label"),
-                     dcc.Dropdown(id="map-indicator", options=st["indicator_options"], value=f.indicator_id,
-                                  clearable=False, searchable=True)], lg=4, md=6),
-            dbc.Col([html.Label(t("map.ctl.measure", lang), className="control-label"),
-                     dbc.RadioItems(id="map-measure", options=st["measure_options"], value=f.measure, inline=True),
-                     dbc.Checklist(id="map-pooled", options=st["pooled_options"], value=["1"] if f.pooled else [],
-                                   switch=True, className="mt-1")], lg=4, md=6),
-            dbc.Col([html.Label(t("map.ctl.level", lang), className="control-label"),
-                     dbc.RadioItems(id="map-level", options=st["level_options"], value=f.level, inline=True),
-                     html.Label(t("map.ctl.sex", lang), className="control-label mt-1 d-block"),
-                     dbc.RadioItems(id="map-sex", options=st["sex_options"], value=f.sex, inline=True)],
-                    lg=2, md=6),
-            dbc.Col([html.Label(tl("map.ctl.dept", lang, ctx.dataset), htmlFor="map-dept", className="control-label"),
-                     dcc.Dropdown(id="map-dept", options=st["dept_options"], value=st["dept"] or "",
-                                  clearable=False, searchable=True)], lg=2, md=6),
-            dbc.Col([html.Label(t("map.ctl.gran", lang), className="control-label"),
-                     dbc.RadioItems(id="map-gran", options=st["gran_options"], value=f.granularity, inline=True)],
-                    lg=2, md=4, className="mt-2"),
-            dbc.Col([html.Div([html.Label(t("map.ctl.period", lang), id="map-period-title", className="control-label me-2"),
-                               html.Strong(st["period_text"], id="map-period-label", className="map-period-label"),
-                               dbc.Button(t("map.ctl.play", lang), id="map-play", size="sm", color="secondary",
-                                          outline=True, className="ms-3", n_clicks=0)],
-                              className="d-flex align-items-center"),
-                     dcc.Slider(id="map-period", **st["slider"], step=1, updatemode="mouseup", included=False,
-                                allow_direct_input=False),
-                     dcc.Interval(id="map-play-tick", interval=1600, disabled=True)], lg=6, md=8, className="mt-2"),
-            dbc.Col([html.Label(t("map.ctl.classes", lang), className="control-label"),
-                     dbc.RadioItems(id="map-method", options=st["method_options"], value=st["method"],
-                                    inline=False),
-                     html.Div([html.Label(t("map.ctl.small", lang), htmlFor="map-small", className="small me-1"),
-                               dcc.Input(id="map-small", type="number", min=1, max=1000, step=1,
-                                         value=st["small"], debounce=True, className="map-small-input"),
-                               html.Span(" " + t("map.ctl.small_unit", lang), className="small")],
-                              className="mt-1")],
-                    lg=4, md=12, className="mt-2"),
+            html.Div([html.Span(t("map.ctl.period", lang), id="map-period-title", className="control-label me-2"),
+                      html.Strong(st["period_text"], id="map-period-label", className="map-period-label"),
+                      dbc.Button(t("map.ctl.play", lang), id="map-play", size="sm", color="primary", outline=True,
+                                 className="ms-3 map-play", n_clicks=0, title=t("map.ctl.play_help", lang))],
+                     className="d-flex align-items-center"),
+            dcc.Slider(id="map-period", **st["slider"], step=1, updatemode="mouseup", included=False,
+                       allow_direct_input=False),
+            dcc.Interval(id="map-play-tick", interval=1600, disabled=True),
+            dcc.Store(id="map-play-labels", data={"play": t("map.ctl.play", lang), "pause": t("map.ctl.pause", lang)}),
         ],
-        className="controls-panel g-3 mb-3",
+        className="map-ctl map-ctl-period",
     )
-    legend = html.Div(st["legend_children"], id="map-legend", className="map-legend", role="list",
+    when = [
+            _group(t("map.ctl.gran", lang), _seg("map-gran", st["gran_options"], f.granularity, "map-gran-label"),
+                   label_id="map-gran-label"),
+            period,
+            _group(t("map.ctl.classes", lang),
+                   dcc.Dropdown(id="map-method", options=st["method_options"], value=st["method"], clearable=False,
+                                searchable=False),
+                   "map-ctl-method", html_for="map-method"),
+            html.Div(dbc.Checklist(id="map-pooled", options=st["pooled_options"], value=["1"] if f.pooled else [],
+                                   switch=True), className="map-ctl map-ctl-pooled"),
+            _group(t("map.ctl.small", lang),
+                   html.Div([html.Span("<", className="me-1", **{"aria-hidden": "true"}),
+                             dcc.Input(id="map-small", type="number", min=1, max=1000, step=1, value=st["small"],
+                                       debounce=True, className="map-small-input"),
+                             html.Span(t("map.ctl.small_unit", lang), className="ms-1")],
+                            className="d-flex align-items-center"),
+                   "map-ctl-small", html_for="map-small"),
+    ]
+    # one wrapping row of groups: at 1440 px and wider it breaks after the department (what to show,
+    # then when and how); on narrower screens the groups flow on as they fit
+    controls = html.Div(what + when, className="controls-panel map-toolbar", role="group",
+                        **{"aria-label": t("map.ctl.aria", lang)})
+    # The legend and the source line are drawn inside the figure (so exported images carry them,
+    # once); these HTML copies are for screen readers only.
+    legend = html.Div(st["legend_children"], id="map-legend", className="map-legend visually-hidden", role="list",
                       **{"aria-label": t("map.legend.title", lang)})
+    source = html.P(st["source"], id="map-source", className="source-note visually-hidden")
     # Rows come from the server block by block (infinite row model): with 2,500 municipalities a
     # filter change sends a small query, not every row; sorting and search run on the server too.
     grid = dag.AgGrid(
@@ -168,74 +211,87 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
         getRowId="params.data.territory_id",
         defaultColDef={"sortable": True, "resizable": True, "filter": False, "suppressMovable": True,
                        "wrapHeaderText": True, "autoHeaderHeight": True},
+        # the selected territory (from the map or the table) is highlighted by its id, so the mark
+        # survives the grid reloading its blocks after a filter change
+        rowClassRules={"map-row-selected": "mapIsSelected(params)"},  # assets/20_map.js
         dashGridOptions={"rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
                          "animateRows": False, "suppressCellFocus": False, "localeText": st["grid_locale"],
                          "cacheBlockSize": RANK_BLOCK, "maxBlocksInCache": 30, "infiniteInitialRowCount": 1,
-                         "blockLoadDebounceMillis": 50},
+                         # one block request at a time: dash-ag-grid answers only the latest request
+                         # and Dash drops a callback's older pending call, so with two requests in
+                         # flight one block never arrives and its slot is never freed (the grid
+                         # then stays "loading" for good); one at a time, a request made before a
+                         # filter change completes first and the grid discards it
+                         "maxConcurrentDatasourceRequests": 1,
+                         "blockLoadDebounceMillis": 50, "rowHeight": 44, "tooltipShowDelay": 400},
         className="ag-theme-alpine map-grid",
-        style={"height": "560px", "width": "100%"},
-        csvExportParams={"fileName": "ranking.csv"},
+        style={"width": "100%", "height": "100%"},
     )
     ranking = html.Div(
         [
-            html.H2(t("map.rank.title", lang), className="h5 mb-1"),
-            html.P(st["rank_caption"], id="map-rank-caption", className="small text-muted mb-2"),
-            dbc.Row(
-                [
-                    dbc.Col([html.Label(tl("map.rank.search", lang, ctx.dataset), htmlFor="map-search", className="visually-hidden"),
-                             dcc.Input(id="map-search", type="search", value=st["search"], debounce=False,
-                                       placeholder=tl("map.rank.search", lang, ctx.dataset),
-                                       className="form-control form-control-sm")], width=7),
-                    dbc.Col(dcc.Dropdown(id="map-top", options=st["top_options"], value=st["top"], clearable=False,
-                                         searchable=False), width=5),
-                ],
-                className="g-2 mb-2",
-            ),
-            grid,
+            html.Div([html.H2(t("map.rank.title", lang), className="h5 mb-0 me-2"),
+                      html.Span(st["rank_caption"], id="map-rank-caption", className="small text-muted me-2"),
+                      html.Span(t("map.rank.help", lang), className="small text-muted")],
+                     className="d-flex align-items-baseline flex-wrap"),
+            html.Div(st["selected_card"], id="map-selected", className="map-selected", **{"aria-live": "polite"}),
             html.Div(
                 [
-                    dbc.Button(t("map.rank.csv", lang), id="map-dl-csv", size="sm", color="primary", outline=True,
-                               className="me-2", n_clicks=0),
-                    dbc.Button(t("map.rank.xlsx", lang), id="map-dl-xlsx", size="sm", color="primary", outline=True,
-                               n_clicks=0),
+                    html.Label(tl("map.rank.search", lang, ctx.dataset), htmlFor="map-search", className="visually-hidden"),
+                    dcc.Input(id="map-search", type="search", value=st["search"], debounce=False,
+                              placeholder=tl("map.rank.search", lang, ctx.dataset),
+                              className="form-control form-control-sm map-search"),
+                    html.Label(t("map.rank.show", lang), htmlFor="map-top", className="visually-hidden"),
+                    html.Div(dcc.Dropdown(id="map-top", options=st["top_options"], value=st["top"],
+                                          clearable=False, searchable=False), className="map-top"),
+                ],
+                className="map-rank-tools",
+            ),
+            html.Div(grid, className="map-grid-wrap"),
+            html.Div(
+                [
+                    html.Span(st["flag_key"], id="map-flag-key", className="map-flag-key"),
+                    html.Div([
+                        dbc.Button(t("map.rank.csv", lang), id="map-dl-csv", size="sm", color="primary",
+                                   outline=True, className="me-2", n_clicks=0),
+                        dbc.Button(t("map.rank.xlsx", lang), id="map-dl-xlsx", size="sm", color="primary",
+                                   outline=True, n_clicks=0),
+                    ], className="ms-auto text-nowrap"),
                     dcc.Download(id="map-download"),
                 ],
-                className="mt-2",
+                className="map-rank-foot",
             ),
-            html.P(t("map.rank.help", lang), className="small text-muted mt-1"),
         ],
         className="map-ranking",
     )
     return dbc.Container(
         [
-            html.H1(t("map.title", lang)),
-            html.P(tl("map.lead", lang, ctx.dataset), className="lead-small text-muted"),
+            html.Div([html.H1(t("map.title", lang), className="mb-0 me-3"),
+                      html.P(tl("map.lead", lang, ctx.dataset), className="lead-small text-muted mb-0")],
+                     className="map-head"),
             controls,
-            dbc.Alert(st["note"], id="map-note", color="info", className="py-2 small",
+            dbc.Alert(st["note"], id="map-note", color="info", className="py-1 px-2 small mb-2",
                       is_open=bool(st["note"])),
             dbc.Row(
                 [
                     dbc.Col(
                         [
                             graph("map-graph", st["figure"], lang, "atalaya-map", t("map.aria", lang),
-                                  height="640px", clear_on_unhover=True),
-                            source_note(st["source"], note_id="map-source"),
+                                  height="var(--map-h)", clear_on_unhover=True),
+                            source,
                             legend,
-                            html.Div(st["selected_card"], id="map-selected", className="map-selected mt-2"),
-                            dbc.Button(t("map.sel.clear", lang), id="map-clear", size="sm", color="link",
-                                       n_clicks=0, className="px-0"),
                         ],
-                        lg=7,
+                        xl=6, xxl=7,  # 1280 px (many projectors): half and half, so names fit the ranking
                     ),
-                    dbc.Col(ranking, lg=5),
+                    dbc.Col(ranking, xl=6, xxl=5),
                 ],
-                className="g-4",
+                className="g-3",
             ),
             dcc.Store(id="map-state", data=st["store"]),
             dcc.Store(id="map-selection", data=st["selected"]),
             dcc.Store(id="map-rank-query", data=st["rank_query"]),
             dcc.Store(id="map-rank-purge"),
+            dcc.Store(id="map-rank-focus"),
         ],
         fluid=True,
-        className="py-3 map-page",
+        className="py-2 map-page",
     )

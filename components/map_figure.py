@@ -1,11 +1,14 @@
 """The map explorer's figure as a plain dict, and the Patch that recolours it.
 
 Traces (fixed order, so a Patch can address them by index):
-  0  values   — every territory of the level (static `locations` and `hovertext`); `z` is the class
-               index (NaN where there are no data, which plotly does not draw), `customdata` holds
-               [value, events, population or baseline, rank]; `text` holds per-territory warnings.
+  0  values   — every territory of the level (static `locations`); `z` is the rank (0 where there
+               are no data, painted transparent), `customdata` the value and what stands behind it,
+               `text` the count behind a rate or a change with its small-number mark (`value_arrays`).
+               The hover's name is `properties.atalaya_label` of the served geometry (app.py).
   1  no data  — the territories without a value, in their own grey, with a legend entry.
-  2  selected — the selected territory, drawn as a thick outline.
+  2  outside  — when a department is chosen, the other departments under a white veil (the map zooms
+               to the department; its neighbours stay visible but recede), never hovered.
+  3  selected — the selected territory, drawn as a thick outline (above the veil).
 Department outlines are a MapLibre line layer fed by the admin-1 GeoJSON URL. Geometry is never in
 the figure: traces reference the boundary URL served (gzipped, cached) by app.py.
 
@@ -24,7 +27,7 @@ import numpy as np
 
 from analytics.map_values import Classification, MapValues
 from components.figures import NO_DATA_COLOUR, frame, source_line
-from components.formatting import fmt_number, fmt_period
+from components.formatting import fmt_integers, fmt_number, fmt_period
 from components.i18n import register, t
 
 register(
@@ -54,7 +57,8 @@ register(
         "map.hover.interval": ("Intervalo", "Interval"),
         "map.hover.no_data": ("Sin datos", "No data"),
         "map.hover.small": ("* = menos de {n} casos: valor inestable", "* = fewer than {n} events: unstable value"),
-        "map.hover.tied": ("empate", "tied"),
+        "map.hover.small_change": ("* = línea de base de menos de {n} casos al año: cambio inestable",
+                                   "* = baseline under {n} events a year: unstable change"),
         "map.change.down25": ("≥ 25 % por debajo", "≥ 25% below"),
         "map.change.down1_25": ("1–25 % por debajo", "1–25% below"),
         "map.change.up": ("por encima (o < 1 % por debajo)", "above (or < 1% below)"),
@@ -82,8 +86,10 @@ SEQ_BETTER = {  # PuBu: higher is better
 CHANGE_COLOURS = ["#2166ac", "#92c5de", "#d6604d"]
 CHANGE_KEYS = ["map.change.down25", "map.change.down1_25", "map.change.up"]
 SELECTED_COLOUR = "#111111"
+MASK_COLOUR = "rgba(255,255,255,0.72)"  # the veil over the territories outside a chosen department
 TRANSPARENT = "rgba(0,0,0,0)"
 NO_RANK = 0  # z of a territory without data (ranks start at 1)
+HOVER_NAME = "%{properties.atalaya_label}"  # the territory's name, from the served geometry (app.py)
 
 
 @dataclass(frozen=True)
@@ -174,67 +180,63 @@ def colour_at(scale: list[list[Any]], zmin: float, zmax: float, z: float) -> str
 
 
 def hovertemplate(mv: MapValues, rate_base: str, lang: str) -> str:
-    """The hover text of the values trace; %{hovertext} is the static 'name, department' and %{text}
-    the per-territory warning."""
+    """The hover text of the values trace: the name ('name, department', a property app.py adds to
+    the served geometry), %{z} the rank and %{text} the count behind a rate or a change, with its
+    small-number mark (see `value_arrays`)."""
     m = mv.query.measure
     d = decimals_for(mv)
     unit = unit_label(mv, rate_base, lang)
     period = period_text(mv, lang)
-    rank = (f"{t('map.hover.rank', lang)}: %{{z:,.0f}}%{{text}} {t('map.hover.of', lang)} "
-            f"{fmt_number(mv.n_ranked, lang)}")
+    rank = f"{t('map.hover.rank', lang)}: %{{z:,.0f}} {t('map.hover.of', lang)} {fmt_number(mv.n_ranked, lang)}"
     if m == "rate":
         main = f"%{{customdata[0]:,.{d}f}} {unit} · {period}"
-        detail = (f"{t('map.hover.events', lang)}: %{{customdata[1]:,.0f}} · "
-                  f"{t('map.hover.population', lang)}: %{{customdata[2]:,.0f}}")
+        detail = (f"{t('map.hover.events', lang)}: %{{text}} · "
+                  f"{t('map.hover.population', lang)}: %{{customdata[1]:,.0f}}")
     elif m == "count":
         main = f"%{{customdata[0]:,.0f}} {unit} · {period}"
         detail = ""
     elif m == "change":
         main = f"%{{customdata[0]:+,.1f}} % · {period}"
-        detail = (f"{t('map.hover.events', lang)}: %{{customdata[1]:,.0f}} {t('map.hover.now', lang)} · "
-                  f"%{{customdata[2]:,.1f}} {t('map.hover.baseline', lang)}")
+        detail = (f"{t('map.hover.events', lang)}: %{{text}} {t('map.hover.now', lang)} · "
+                  f"%{{customdata[1]:,.1f}} {t('map.hover.baseline', lang)}")
     else:
         suffix = " %" if mv.unit == "percent" else f" {unit}"
         main = f"%{{customdata[0]:,.1f}}{suffix} · {period}"
         detail = f"{t('map.hover.interval', lang)}: %{{customdata[1]:,.1f}} – %{{customdata[2]:,.1f}}"
-    lines = ["<b>%{hovertext}</b>", main]
+    lines = [f"<b>{HOVER_NAME}</b>", main]
     if detail:
         lines.append(detail)
     lines.append(rank)
-    if bool(mv.table["tied"].any()):
-        lines.append(f"<span style='font-size:11px'>= {t('map.hover.tied', lang)}</span>")
     if bool(mv.table["small"].any()):
-        lines.append(f"<span style='font-size:11px'>{t('map.hover.small', lang, n=mv.query.small_threshold)}</span>")
+        key = "map.hover.small_change" if m == "change" else "map.hover.small"
+        lines.append(f"<span style='font-size:11px'>{t(key, lang, n=mv.query.small_threshold)}</span>")
     return "<br>".join(lines) + "<extra></extra>"
 
 
+SMALL_MARK = " *"  # after the count in the hover: '*' marks an unreliable figure, as public statistics do
+
+
 def value_arrays(mv: MapValues, cls: Classification, lang: str) -> dict[str, Any]:
-    """z, customdata and per-territory markers of trace 0, in the order of mv.table (the static
-    `locations`).
+    """z, customdata and text of trace 0, in the order of mv.table (the static `locations`).
 
     z is the rank as int16 (NO_RANK = 0 where there are no data: painted transparent, under the grey
-    "no data" trace, which plotly does not draw): every class is a
-    contiguous run of ranks, so a stepped colour scale on z (see `rank_colorscale`) paints exactly
-    analytics' classes, and the hover reads the rank from z. customdata holds the value and the
-    numbers behind it (count and population, count and baseline, or the survey interval), as float32.
-    `text` holds '=' for a tied rank and '*' for a small number ('' otherwise; one ASCII character
-    each, to keep the Patch small)."""
+    "no data" trace, which plotly does not draw): every class is a contiguous run of ranks, so a
+    stepped colour scale on z (see `rank_colorscale`) paints exactly analytics' classes, and the hover
+    reads the rank from z. customdata holds the value and the numbers behind it as float32: for a
+    rate the population, for a change the baseline, for a survey value its interval. For a rate or a
+    change, `text` is the count of events as the page writes it ('1,234'), followed by ' *' when the
+    value rests on too few events: a short string per territory costs about a third of the bytes of
+    the count as a float32 column plus a separate column of marks, which keeps a filter change at
+    2,475 municipalities under 60 KB."""
     tab = mv.table
     z = np.nan_to_num(tab["rank"].to_numpy(float), nan=NO_RANK).astype(np.int16)
     m = mv.query.measure
-    if m == "value":
-        cols = ["value", "lower", "upper"]
-    elif m == "change":
-        cols = ["value", "count", "baseline"]
-    elif m == "rate":
-        cols = ["value", "count", "population"]
-    else:
-        cols = ["value"]
-    custom = tab[cols].to_numpy(float)
-    tied = np.where(tab["tied"].to_numpy(bool), "=", "")
-    small = np.where(tab["small"].to_numpy(bool), "*", "")  # '*' = unreliable, as public statistics mark it
-    marks = np.char.add(tied.astype(str), small.astype(str))
-    text: Any = marks.tolist() if marks.any() else ""
+    cols = {"value": ["value", "lower", "upper"], "change": ["value", "baseline"], "rate": ["value", "population"]}
+    custom = tab[cols.get(m, ["value"])].to_numpy(float)
+    text: Any = ""
+    if m in ("rate", "change"):
+        counts = fmt_integers(tab["count"].where(tab["value"].notna()).to_numpy(float), lang)
+        text = [c + SMALL_MARK if s else c for c, s in zip(counts, tab["small"].to_numpy(bool))]
     return {"z": typed(z, "i2"), "customdata": typed(custom), "text": text}
 
 
@@ -264,17 +266,10 @@ def rank_colorscale(mv: MapValues, cls: Classification, colours: tuple[str, ...]
 
 
 def missing_trace_values(mv: MapValues, lang: str) -> dict[str, Any]:
-    """locations, z and hovertext of the 'no data' trace."""
+    """locations and z of the 'no data' trace (its hover reads the name from the geometry)."""
     miss = mv.table.loc[mv.table["value"].isna()]
-    names = _names(miss, mv.query.level)
-    return {"locations": miss["territory_id"].tolist(), "z": [0] * len(miss), "hovertext": names,
+    return {"locations": miss["territory_id"].tolist(), "z": typed(np.zeros(len(miss)), "i1"),
             "name": f"{t('map.legend.no_data', lang)} ({fmt_number(len(miss), lang)})"}
-
-
-def _names(tab: Any, level: int) -> list[str]:
-    if level == 2:
-        return (tab["name"] + ", " + tab["parent_name"]).tolist()
-    return tab["name"].tolist()
 
 
 def value_style(mv: MapValues, cls: Classification, legend: Legend) -> dict[str, Any]:
@@ -297,13 +292,16 @@ def legend_annotation_text(legend: Legend, lang: str) -> str:
 def legend_annotation(legend: Legend, lang: str) -> dict[str, Any]:
     return {"name": "legend", "text": legend_annotation_text(legend, lang), "xref": "paper", "yref": "paper",
             "x": 0.01, "y": 0.99, "xanchor": "left", "yanchor": "top", "align": "left", "showarrow": False,
-            "bgcolor": "rgba(255,255,255,0.85)", "borderpad": 6, "font": {"size": 13, "color": "#222"}}
+            "bgcolor": "rgba(255,255,255,0.88)", "borderpad": 6, "font": {"size": 14, "color": "#1b1f24"}}
 
 
 def base_figure(mv: MapValues, cls: Classification, legend: Legend, *, geo_url: str, outline_url: str | None,
                 title: str, source: str, centre: dict[str, float], zoom: float, rate_base: str,
-                selected: str | None, uirevision: str, lang: str) -> dict[str, Any]:
-    """The whole figure (first load, or a level switch)."""
+                selected: str | None, uirevision: str, lang: str,
+                mask: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The whole figure (first load, or a level switch). `mask`: {geojson, locations} of the veil
+    over what lies outside the chosen department (see `outside_mask`)."""
+    mask = mask or {"geojson": geo_url, "locations": []}
     tab = mv.table
     arrays = value_arrays(mv, cls, lang)
     miss = missing_trace_values(mv, lang)
@@ -312,7 +310,6 @@ def base_figure(mv: MapValues, cls: Classification, legend: Legend, *, geo_url: 
         "geojson": geo_url,
         "featureidkey": "id",
         "locations": tab["territory_id"].tolist(),
-        "hovertext": _names(tab, mv.query.level),
         **arrays,
         "hovertemplate": hovertemplate(mv, rate_base, lang),
         **value_style(mv, cls, legend),
@@ -329,8 +326,21 @@ def base_figure(mv: MapValues, cls: Classification, legend: Legend, *, geo_url: 
         "colorscale": [[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]],
         "showscale": False,
         "showlegend": False,  # its legend entry is in the legend annotation (and the HTML legend)
-        "hovertemplate": "<b>%{hovertext}</b><br>" + t("map.hover.no_data", lang) + "<extra></extra>",
+        "hovertemplate": f"<b>{HOVER_NAME}</b><br>" + t("map.hover.no_data", lang) + "<extra></extra>",
         "marker": {"line": {"width": 0.4, "color": "#ffffff"}},
+    }
+    outside = {
+        "type": "choroplethmap",
+        "geojson": mask["geojson"],
+        "featureidkey": "id",
+        "locations": mask["locations"],
+        "z": [0] * len(mask["locations"]),
+        "colorscale": [[0, MASK_COLOUR], [1, MASK_COLOUR]],
+        "showscale": False,
+        "showlegend": False,
+        "hoverinfo": "skip",
+        "marker": {"line": {"width": 0}},
+        "name": "",
     }
     sel = {
         "type": "choroplethmap",
@@ -350,10 +360,10 @@ def base_figure(mv: MapValues, cls: Classification, legend: Legend, *, geo_url: 
         layers.append({"sourcetype": "geojson", "source": outline_url, "type": "line", "color": "#3a3a3a",
                        "line": {"width": 1.3}, "below": ""})
     fig = {
-        "data": [values, nodata, sel],
+        "data": [values, nodata, outside, sel],
         "layout": {
             "map": {"style": "white-bg", "center": centre, "zoom": zoom, "layers": layers},
-            "margin": {"l": 0, "r": 0, "t": 70},
+            "margin": {"l": 0, "r": 0, "t": 64},
             "legend": {"x": 0.01, "y": 0.02, "xanchor": "left", "yanchor": "bottom",
                        "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 12}},
             "uirevision": uirevision,
@@ -361,23 +371,36 @@ def base_figure(mv: MapValues, cls: Classification, legend: Legend, *, geo_url: 
             "meta": {"level": mv.query.level},
         },
     }
-    fig = frame(fig, title, figure_source(source), lang, bottom_margin=84)
-    fig["layout"]["annotations"][1]["yshift"] = -10  # room for a source line wrapped over two or three lines
+    fig = frame(fig, title, figure_source(source), lang, bottom_margin=source_margin(figure_source(source)))
+    src = fig["layout"]["annotations"][1]
+    src["yshift"] = -6  # just under the map, with room for a source line wrapped over two lines
+    src["font"] = {"size": 12, "color": "#3d4650"}  # readable on a projector; AA contrast on white
     return fig
 
 
-def figure_source(source: str, width: int = 135) -> str:
-    """The source line as drawn inside the figure: broken into lines of about `width` characters at
-    its ' · ' separators (plotly annotations do not wrap)."""
-    parts = source.split(" · ")
-    lines, cur = [], ""
-    for part in parts:
+def source_margin(lines_text: str) -> int:
+    """Bottom margin (px) that holds the source line drawn by `figure_source` (12 px type)."""
+    return 18 + 16 * (lines_text.count("<br>") + 1)
+
+
+def figure_source(source: str, width: int = 115) -> str:
+    """The source line as drawn inside the figure, in lines of at most about `width` characters
+    (plotly annotations do not wrap): broken at its ' · ' separators, and a part longer than a line
+    (a long publication title) at spaces."""
+    import textwrap
+
+    lines: list[str] = []
+    cur = ""
+    for part in source.split(" · "):
         cand = f"{cur} · {part}" if cur else part
-        if cur and len(cand) > width:
-            lines.append(cur)
-            cur = part
-        else:
+        if len(cand) <= width:
             cur = cand
+            continue
+        if cur:
+            lines.append(cur)
+        pieces = textwrap.wrap(part, width, break_long_words=False) or [part]
+        lines.extend(pieces[:-1])
+        cur = pieces[-1]
     lines.append(cur)
     return "<br>".join(lines)
 

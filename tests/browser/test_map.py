@@ -1,7 +1,10 @@
 """The map explorer in a real browser: what the map draws (values, classes, no-data polygons), the
 legend and the ranking agree with analytics.map_values for the same filters, after driving the real
-controls; clicking a ranking row or a municipality on the map selects it and leads to its profile;
-the view survives a reload; English works; the console stays clean (conftest's `page` fixture)."""
+controls; the ranking (AG Grid's infinite row model: rows come from the server in blocks) sorts,
+searches, limits and downloads on the server with the values of analytics, fits its panel and shows
+the small-number flag; clicking a ranking row or a municipality on the map selects it (outline, the
+row marked, a link to its profile, the URL); the view survives a reload; English works; the console
+stays clean (conftest's `page` fixture)."""
 
 from __future__ import annotations
 
@@ -19,9 +22,9 @@ GD = "document.querySelector('#map-graph .js-plotly-plot')"
 
 
 def _ready(page, title_part: str | None = None) -> None:
-    """Wait until Dash is idle and the map figure has its three traces (and the title, if given)."""
+    """Wait until Dash is idle and the map figure has its four traces (and the title, if given)."""
     wait_for_dash(page)
-    cond = f"{GD} && {GD}._fullData && {GD}._fullData.length === 3"
+    cond = f"{GD} && {GD}._fullData && {GD}._fullData.length === 4"
     if title_part:
         cond += f" && {GD}.layout.title.text.includes({title_part!r})"
     page.wait_for_function(f"() => {cond}", timeout=60_000)
@@ -30,10 +33,11 @@ def _ready(page, title_part: str | None = None) -> None:
 
 def _figure(page) -> dict:
     return page.evaluate(
-        f"""() => {{ const gd = {GD}; const v = gd._fullData[0], nd = gd._fullData[1], s = gd._fullData[2];
+        f"""() => {{ const gd = {GD}; const v = gd._fullData[0], nd = gd._fullData[1], s = gd._fullData[3];
         return {{locations: Array.from(v.locations), z: Array.from(v.z, x => (x === null || isNaN(x) || x === 0) ? null : x),
                  custom: Array.from(v.customdata, r => Array.from(r)), text: Array.from(v.text || []),
                  nodata: Array.from(nd.locations), selected: Array.from(s.locations || []),
+                 outside: Array.from(gd._fullData[2].locations || []), annotations: gd.layout.annotations.length,
                  title: gd.layout.title.text, center: gd.layout.map.center, zoom: gd.layout.map.zoom,
                  zmin: v.zmin, zmax: v.zmax, colorscale: v.colorscale,
                  legend: gd.layout.annotations[0].text}}; }}"""
@@ -185,7 +189,7 @@ def test_filters_map_legend_and_ranking_agree_with_analytics(page, demo_server):
     assert page.locator("#map-sex label").all_inner_texts() == ["Women"]
     _radio(page, "map-measure", "Rate")
     _ready(page, "rate per 100,000 women")
-    _radio(page, "map-method", "Natural breaks")
+    _choose(page, "map-method", "Natural breaks")
     wait_for_dash(page)
     _check_against_analytics(page, ds, MapQuery("violent_deaths_women", "2022", 2, "female", "rate"),
                              method="natural_breaks")
@@ -197,12 +201,18 @@ def test_filters_map_legend_and_ranking_agree_with_analytics(page, demo_server):
     wait_for_dash(page)
     rows = _grid_rows(page)
     assert rows and {r["department"] for r in rows} == {"Escuintla"}
+    # the other 21 departments recede under the veil (trace 2); Escuintla is not veiled
+    page.wait_for_function(f"() => {GD}._fullData[2].locations.length === 21")
+    veiled = _figure(page)["outside"]
+    assert "05" not in veiled and sorted(veiled) == sorted(
+        str(i) for i in ds.territories_at(1, within=ds.main_country).index if str(i) != "05")
     _check_against_analytics(page, ds, MapQuery("violent_deaths_women", "2022", 2, "female", "rate"),
                              method="natural_breaks", dept="05")
 
     # level: departments (22 polygons, rates from summed counts); the ranking lists every department
     _radio(page, "map-level", "Departments")
     _ready(page, "departments")
+    page.wait_for_function(f"() => {GD}._fullData[0].locations.length === 22")
     _check_against_analytics(page, ds, MapQuery("violent_deaths_women", "2022", 1, "female", "rate"),
                              method="natural_breaks")
 
@@ -229,50 +239,297 @@ def test_survey_indicator_is_mapped_by_department_and_the_view_survives_a_reload
     _check_against_analytics(page, ds, MapQuery("trust_police_national", "2024-Q4", 1, "male", "value"))
 
 
-def test_selecting_from_the_ranking_and_the_map_leads_to_the_profile(page, demo_server):
+def _api(page, body: str, arg=None):
+    """Run `body` (JavaScript using `api`, the ranking grid's API) in the page and return its value."""
+    return page.evaluate(f"async (arg) => {{ const api = await dash_ag_grid.getApiAsync('map-grid'); {body} }}", arg)
+
+
+def _wait_rows(page, ids: list[str], timeout: float = 30.0) -> list[dict]:
+    """Poll until the grid (all its blocks) lists exactly `ids`, in that order; return its rows."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = _grid_rows(page)
+        if [r["territory_id"] for r in rows] == ids or time.monotonic() > deadline:
+            assert [r["territory_id"] for r in rows] == ids
+            return rows
+        page.wait_for_timeout(300)
+
+
+def _sorted_view(rows: list[dict], col: str, desc: bool) -> list[str]:
+    """analytics' ranking sorted by one column as a reader expects: blanks last either way, equal
+    values in ranking order."""
+    from callbacks.map import _fold
+
+    present = [r for r in rows if r[col] is not None and not (isinstance(r[col], float) and math.isnan(r[col]))]
+    blank = [r for r in rows if r not in present]
+    key = (lambda r: _fold(r[col])) if col == "name" else (lambda r: r[col])
+    return [r["territory_id"] for r in sorted(present, key=key, reverse=desc) + blank]
+
+
+def _download(page, button: str):
+    with page.expect_download() as dl:
+        page.locator(f"#{button}").click()
+    return dl.value.path()
+
+
+def test_ranking_fits_its_panel_and_flags_unstable_rates_where_they_are_read(page, demo_server):
+    """At 1440×900 the map and the ranking start on the first screen, the grid needs no horizontal
+    scroll, long names are not cut, and a rate resting on fewer than 10 events carries ⚠ in its value
+    cell (the flag column itself is only in the downloads). Legend and source are drawn once, inside
+    the figure; their HTML copies are for screen readers only."""
+    ds = demo_server.app.server.config["ATALAYA_CONTEXT"].dataset
     page.set_default_timeout(60_000)
-    page.goto(demo_server.url + "/map?lang=en&period=2023&top=top10")
-    _ready(page, "2023")
-    rows = _grid_rows(page)
-    assert len(rows) == 10 and [r["rank"] for r in rows] == sorted(r["rank"] for r in rows)
-    # search filters the table (quick filter)
-    page.locator("#map-search").fill(rows[1]["name"])
-    page.wait_for_function(
-        """async () => { const api = await dash_ag_grid.getApiAsync('map-grid');
-        return api.getDisplayedRowCount() === 1; }""")
+    page.goto(demo_server.url + "/map?lang=en")
+    _ready(page, "Homicides")
+    _grid_rows(page)
+    box = lambda sel: page.locator(sel).first.bounding_box()  # noqa: E731
+    assert box("#map-graph")["y"] < 330 and box("#map-grid")["y"] < 450  # filters: two compact rows
+    assert box(".map-toolbar")["height"] < 140
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scroll
+    grid = box("#map-grid")
+    assert grid["x"] + grid["width"] <= 1440
+    assert page.evaluate("""() => { const v = document.querySelector('#map-grid .ag-center-cols-viewport');
+        return v.scrollWidth <= v.clientWidth + 1; }""")
+    for col in ("rank", "name", "value", "count", "population"):
+        h = box(f"#map-grid .ag-header-cell[col-id='{col}']")
+        assert h["x"] >= grid["x"] and h["x"] + h["width"] <= grid["x"] + grid["width"] + 1, col
+    assert page.locator("#map-grid .ag-header-cell[col-id='flag']").count() == 0
+    mv = map_values(ds, MapQuery("homicides", "2024", 2, "total", "rate"))
+    exp = ranking(mv)
+    # the first flagged rate, scrolled into view: '⚠' after the value, inside the visible grid
+    i = int(np.flatnonzero(exp["small"].to_numpy())[0])
+    _api(page, "api.ensureIndexVisible(arg, 'middle');", i)
+    cell = page.locator(f"#map-grid .ag-row[row-index='{i}'] .ag-cell[col-id='value']")
+    cell.wait_for()
+    assert cell.inner_text().strip() == f"{exp.at[i, 'value']:,.1f} ⚠"
+    assert "map-cell-unstable" in cell.get_attribute("class")
+    c = cell.bounding_box()
+    assert c["x"] + c["width"] <= grid["x"] + grid["width"] + 1
+    # a stable rate has no mark
+    j = int(np.flatnonzero(~exp["small"].to_numpy())[0])
+    _api(page, "api.ensureIndexVisible(arg, 'middle');", j)
+    assert page.locator(f"#map-grid .ag-row[row-index='{j}'] .ag-cell[col-id='value']").inner_text().strip() \
+        == f"{exp.at[j, 'value']:,.1f}"
+    # the longest name among the first ten is shown whole, with its department under it
+    k = int(exp.head(10)["name"].str.len().idxmax())
+    _api(page, "api.ensureIndexVisible(arg, 'top');", k)
+    name = page.locator(f"#map-grid .ag-row[row-index='{k}'] .map-cell-name")
+    name.wait_for()
+    assert name.inner_text() == exp.at[k, "name"] and len(exp.at[k, "name"]) >= 20
+    assert name.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+    assert page.locator(f"#map-grid .ag-row[row-index='{k}'] .map-cell-dept").inner_text() == exp.at[k, "parent_name"]
+    # legend and source: once in the figure (2 annotations), the HTML copies visually hidden
+    assert _figure(page)["annotations"] == 2
+    for sel in ("#map-legend", "#map-source"):
+        assert "visually-hidden" in page.locator(sel).get_attribute("class")
+        assert box(sel)["width"] <= 1 and box(sel)["height"] <= 1
+    assert page.locator("#map-legend .map-legend-nodata").get_attribute("data-count") == "0"
+
+
+def test_ranking_sorts_searches_limits_and_downloads_on_the_server(page, demo_server):
+    """Every ranking behaviour with rows fetched block by block: sorting and search run on the server
+    (search ignores case and accents), top/bottom N, and CSV/Excel downloads hold every row of the
+    current query, search and sort (not only the blocks the browser loaded), with analytics' values."""
+    import pandas as pd
+
+    ds = demo_server.app.server.config["ATALAYA_CONTEXT"].dataset
+    page.set_default_timeout(60_000)
+    page.goto(demo_server.url + "/map?lang=en")
+    _ready(page, "Homicides")
+    mv = map_values(ds, MapQuery("homicides", "2024", 2, "total", "rate"))
+    base = ranking(mv)
+    rows = base.to_dict("records")
+    _wait_rows(page, base["territory_id"].tolist())
+    # sort on the server: value ascending, descending, then back to rank order
+    header = page.locator("#map-grid .ag-header-cell[col-id='value'] .ag-header-cell-label")
+    header.click()
+    asc = _wait_rows(page, _sorted_view(rows, "value", False))
+    assert [r["value"] for r in asc] == sorted(r["value"] for r in asc)
+    header.click()
+    _wait_rows(page, _sorted_view(rows, "value", True))
+    header.click()
+    _wait_rows(page, base["territory_id"].tolist())
+    # search: 'peten' finds Petén's 14 municipalities by their department; 'SAN JOSÉ' ignores case
+    page.locator("#map-search").fill("peten")
+    peten = base.loc[base["parent_name"] == "Petén", "territory_id"].tolist()
+    assert len(peten) == 14
+    _wait_rows(page, peten)
+    page.locator("#map-search").fill("SAN JOSÉ")
+    from callbacks.map import _fold
+
+    san_jose = [r["territory_id"] for r in rows if "san jose" in _fold(r["name"]) or "san jose" in _fold(r["parent_name"])]
+    assert len(san_jose) >= 5
+    _wait_rows(page, san_jose)
     page.locator("#map-search").fill("")
+    _wait_rows(page, base["territory_id"].tolist())
+    # top / bottom N
+    _choose(page, "map-top", "Best 10")
+    _wait_rows(page, ranking(mv, top=10, order="best")["territory_id"].tolist())
+    _choose(page, "map-top", "Worst 25")
+    _wait_rows(page, ranking(mv, top=25)["territory_id"].tolist())
+    _choose(page, "map-top", "All")
+    _wait_rows(page, base["territory_id"].tolist())
+    # downloads: sorted by name; the browser has loaded the first block (100 rows) only
+    page.locator("#map-grid .ag-header-cell[col-id='name'] .ag-header-cell-label").click()
+    by_name = _sorted_view(rows, "name", False)
     page.wait_for_function(
-        """async () => { const api = await dash_ag_grid.getApiAsync('map-grid');
-        return api.getDisplayedRowCount() === 10; }""")
-    # click a ranking row: it is outlined on the map and the profile link appears
-    first = rows[0]
-    cell = page.locator("#map-grid .ag-center-cols-container .ag-row[row-index='0'] .ag-cell[col-id='name']")
+        "async (first) => { const api = await dash_ag_grid.getApiAsync('map-grid');"
+        " const n = api.getDisplayedRowAtIndex(0); return n && n.data && n.data.territory_id === first; }",
+        arg=by_name[0])
+    _api(page, "api.ensureIndexVisible(0, 'top');")
+    loaded = _api(page, "let n = 0; api.forEachNode(x => { if (x.data) n++; }); return n;")
+    assert loaded < len(by_name)
+    csv = pd.read_csv(_download(page, "map-dl-csv"), keep_default_na=False)
+    assert list(csv.columns) == ["Rank", "Territory", "Department", "Rate per 100,000 people", "Events",
+                                 "Population", "Warning"]
+    tab = mv.table.set_index("territory_id")
+    names = tab.loc[by_name, "name"].tolist()
+    assert len(csv) == 340 and csv["Territory"].tolist() == names
+    for rec, tid in zip(csv.itertuples(index=False), by_name):
+        e = tab.loc[tid]
+        assert rec.Department == e["parent_name"] and float(rec[3]) == round(float(e["value"]), 1)
+        assert int(rec.Events) == int(e["count"]) and int(rec.Population) == int(e["population"])
+        assert rec.Warning == ("⚠ < 10" if e["small"] else "")
+        assert str(rec.Rank).split(" ")[0] == str(int(e["rank"]))
+    # Excel of a search, in the same sort
+    page.locator("#map-search").fill("san")
+    expect = [t for t in by_name if "san" in _fold(tab.at[t, "name"]) or "san" in _fold(tab.at[t, "parent_name"])]
     page.wait_for_function(
-        """(name) => { const c = document.querySelector(
-            "#map-grid .ag-center-cols-container .ag-row[row-index='0'] .ag-cell[col-id='name']");
-        return c && c.innerText.trim() === name; }""", arg=first["name"])
-    cell.click()
-    page.wait_for_function(f"() => {GD}._fullData[2].locations.length === 1")
-    assert _figure(page)["selected"] == [first["territory_id"]]
-    assert page.locator("#map-selected-name").inner_text().startswith(first["name"])
-    page.wait_for_function(f"() => location.search.includes('sel={first['territory_id']}')")
-    # click a municipality on the map (a real mouse click at a point inside its polygon)
+        "async (n) => { const api = await dash_ag_grid.getApiAsync('map-grid'); return api.getDisplayedRowCount() === n; }",
+        arg=len(expect))
+    book = pd.read_excel(_download(page, "map-dl-xlsx"), sheet_name=None)
+    assert book["ranking"]["Territory"].tolist() == tab.loc[expect, "name"].tolist()
+    assert "SYNTHETIC" in book["source"].to_string() + str(book["source"].columns[0])
+
+
+def _big_municipality(ds, mv, min_index: int) -> tuple[str, float, float, int]:
+    """A large municipality (easy to click) whose place in the ranking is past `min_index` (beyond
+    the grid's first block of 100 rows): its id, a point inside it, and its index in the ranking."""
     import json
 
     import shapely
 
-    ctx = page.context  # noqa: F841 - keeps the linter quiet about unused imports in some setups
-    path = next(p for lv, p in _boundary_files().items() if lv == 2)
-    gj = json.loads(open(path, encoding="utf-8").read())
-    target = next(f for f in gj["features"] if f["id"] == "1701")  # Flores, Petén: large and easy to hit
-    pt = shapely.geometry.shape(target["geometry"]).representative_point()
+    order = ranking(mv)["territory_id"].tolist()
+    gj = json.loads(open(_boundary_files()[2], encoding="utf-8").read())
+    shapes = {f["id"]: shapely.geometry.shape(f["geometry"]) for f in gj["features"]}
+    cands = [t for t in order[min_index:] if t in shapes]
+    tid = max(cands, key=lambda t: shapes[t].area)
+    pt = shapes[tid].representative_point()
+    return tid, pt.x, pt.y, order.index(tid)
+
+
+def _click_map_at(page, lon: float, lat: float) -> None:
     xy = page.evaluate(
         f"""() => {{ const gd = {GD}; const m = gd._fullLayout.map._subplot.map;
-        const p = m.project([{pt.x}, {pt.y}]); const r = m.getCanvas().getBoundingClientRect();
+        const p = m.project([{lon}, {lat}]); const r = m.getCanvas().getBoundingClientRect();
         return [r.left + p.x, r.top + p.y]; }}"""
     )
     page.mouse.click(xy[0], xy[1])
-    page.wait_for_function(f"() => {GD}._fullData[2].locations[0] === '1701'")
+
+
+def _marked_row(page, tid: str) -> bool:
+    """The grid's row of `tid` is rendered, marked as selected and inside the grid's visible area."""
+    return page.evaluate(
+        """(tid) => { const row = document.querySelector(`#map-grid .ag-center-cols-container .ag-row[row-id="${tid}"]`);
+        const vp = document.querySelector('#map-grid .ag-body-viewport');
+        if (!row || !vp || !row.classList.contains('map-row-selected')) { return false; }
+        const a = row.getBoundingClientRect(), b = vp.getBoundingClientRect();
+        return a.top >= b.top - 1 && a.bottom <= b.bottom + 1; }""", tid)
+
+
+def test_selecting_from_the_ranking_and_the_map_leads_to_the_profile(page, demo_server):
+    ds = demo_server.app.server.config["ATALAYA_CONTEXT"].dataset
+    page.set_default_timeout(60_000)
+    page.goto(demo_server.url + "/map?lang=en&period=2023&top=top10")
+    _ready(page, "2023")
+    mv23 = map_values(ds, MapQuery("homicides", "2023", 2, "total", "rate"))
+    rows = _wait_rows(page, ranking(mv23, top=10)["territory_id"].tolist())
+    # click a ranking row: outlined on the map, marked in the grid, the card links to its profile
+    first = rows[0]
+    cell = page.locator("#map-grid .ag-center-cols-container .ag-row[row-index='0'] .ag-cell[col-id='name']")
+    page.wait_for_function(
+        """(name) => { const c = document.querySelector(
+            "#map-grid .ag-center-cols-container .ag-row[row-index='0'] .ag-cell[col-id='name'] .map-cell-name");
+        return c && c.innerText.trim() === name; }""", arg=first["name"])
+    cell.click()
+    page.wait_for_function(f"() => {GD}._fullData[3].locations.length === 1")
+    assert _figure(page)["selected"] == [first["territory_id"]]
+    assert page.locator("#map-selected-name").inner_text().startswith(first["name"])
+    assert page.locator("#map-profile-link").get_attribute("href") == f"/profile?territory={first['territory_id']}&lang=en"
+    page.wait_for_function(f"() => location.search.includes('sel={first['territory_id']}')")
+    page.wait_for_function("(t) => { const r = document.querySelector(`#map-grid .ag-row[row-id='${t}']`);"
+                           " return r && r.classList.contains('map-row-selected'); }", arg=first["territory_id"])
+    # the keyboard selects too: Space on the second row
+    second = rows[1]
+    page.locator("#map-grid .ag-center-cols-container .ag-row[row-index='1'] .ag-cell[col-id='name']").focus()
+    page.keyboard.press("Space")
+    page.wait_for_function(f"() => {GD}._fullData[3].locations[0] === '{second['territory_id']}'")
+    page.wait_for_function(f"() => location.search.includes('sel={second['territory_id']}')")
+
+    # the whole ranking; click on the map a large municipality ranked past the first block of rows
+    page.goto(demo_server.url + "/map?lang=en")
+    _ready(page, "Homicides")
+    mv = map_values(ds, MapQuery("homicides", "2024", 2, "total", "rate"))
+    _wait_rows(page, ranking(mv)["territory_id"].tolist())
+    _api(page, "api.ensureIndexVisible(0, 'top');")
+    tid, lon, lat, index = _big_municipality(ds, mv, 150)
+    name = ds.name(tid)
+    _click_map_at(page, lon, lat)
+    page.wait_for_function(f"() => {GD}._fullData[3].locations[0] === '{tid}'")
+    assert page.locator("#map-selected-name").inner_text().startswith(name)
+    page.wait_for_function(f"() => location.search.includes('sel={tid}')")
+    # the grid scrolled to it (index > 150, a block it had not loaded) and marks it
+    page.wait_for_function(
+        """(tid) => { const r = document.querySelector(`#map-grid .ag-center-cols-container .ag-row[row-id="${tid}"]`);
+        return r && r.classList.contains('map-row-selected'); }""", arg=tid)
+    assert _marked_row(page, tid)
+    assert page.locator(f"#map-grid .ag-row[row-id='{tid}']").first.get_attribute("row-index") == str(index)
+    # a filter change keeps the selection: outline, card, and the mark on its new row
+    _radio(page, "map-sex", "Women")
+    _ready(page, "Homicides")
+    mvf = map_values(ds, MapQuery("homicides", "2024", 2, "female", "rate"))
+    new_index = ranking(mvf)["territory_id"].tolist().index(tid)
+    _wait_rows(page, ranking(mvf)["territory_id"].tolist())
+    assert _figure(page)["selected"] == [tid]
+    assert page.locator("#map-selected-name").inner_text().startswith(name)
+    _api(page, "api.ensureIndexVisible(arg, 'middle');", new_index)
+    page.wait_for_function("(tid) => { const r = document.querySelector(`#map-grid .ag-row[row-id='${tid}']`);"
+                           " return r && r.classList.contains('map-row-selected'); }", arg=tid)
+    # a shared link with the selection opens with its row in view and marked
+    page.reload()
+    _ready(page, "Homicides")
+    page.wait_for_function("(tid) => { const r = document.querySelector(`#map-grid .ag-row[row-id='${tid}']`);"
+                           " return r && r.classList.contains('map-row-selected'); }", arg=tid)
+    assert _marked_row(page, tid)
+    # clear, then select Flores on the map and open its profile
+    page.locator("#map-clear").click()
+    page.wait_for_function(f"() => {GD}._fullData[3].locations.length === 0")
+    page.wait_for_function("() => !location.search.includes('sel=')")
+    page.wait_for_function("() => !document.querySelector('#map-grid .map-row-selected')")
+    assert page.locator("#map-selected-name").count() == 0
+    import json
+
+    import shapely
+
+    gj = json.loads(open(_boundary_files()[2], encoding="utf-8").read())
+    target = next(f for f in gj["features"] if f["id"] == "1701")  # Flores, Petén: large and easy to hit
+    pt = shapely.geometry.shape(target["geometry"]).representative_point()
+    # its hover: the name (from the served geometry), value, the events and population behind it, rank
+    xy = page.evaluate(
+        f"""() => {{ const gd = {GD}; const m = gd._fullLayout.map._subplot.map;
+        const p = m.project([{pt.x}, {pt.y}]); const r = m.getCanvas().getBoundingClientRect();
+        return [r.left + p.x, r.top + p.y]; }}""")
+    page.mouse.move(xy[0], xy[1])
+    page.wait_for_selector("#map-graph .hoverlayer .hovertext")
+    hover = page.locator("#map-graph .hoverlayer .hovertext").first.text_content()
+    f17 = mvf.table.set_index("territory_id").loc["1701"]
+    assert hover.startswith("Flores, Petén")
+    assert f"Events: {int(f17['count']):,}{' *' if f17['small'] else ''} · Population: {int(f17['population']):,}" in hover
+    assert f"Rank: {int(f17['rank'])} of {mvf.n_ranked}" in hover and f"{f17['value']:,.{mf.decimals_for(mvf)}f} per 100,000 people · 2024" in hover
+    _click_map_at(page, pt.x, pt.y)
+    page.wait_for_function(f"() => {GD}._fullData[3].locations[0] === '1701'")
     assert page.locator("#map-selected-name").inner_text().startswith("Flores")
     page.locator("#map-profile-link").click()
     page.wait_for_url(re.compile(r"/profile\?territory=1701"))
@@ -292,5 +549,39 @@ def test_spanish_is_the_default_and_numbers_are_formatted(page, demo_server):
     _ready(page, "Homicidios")
     assert page.locator("h1").first.inner_text() == "Mapa municipal"
     assert "DATOS SINTÉTICOS" in page.locator("#map-source").inner_text()
+    assert "DATOS SINTÉTICOS" in page.evaluate(f"() => {GD}.layout.annotations[1].text")
     assert page.locator("#map-legend .map-legend-nodata").inner_text().startswith("Sin datos")
+    assert "Sin datos (0)" in _figure(page)["legend"]
     assert not math.isnan(float(_figure(page)["zoom"]))
+    # the rate's unit is on the button's tooltip, in the title and in the ranking's header
+    assert page.locator("#map-measure label span[title='Tasa por 100,000 habitantes']").count() == 1
+    assert "tasa por 100,000 habitantes" in _figure(page)["title"]
+    assert page.locator("#map-grid .ag-header-cell[col-id='value']").inner_text().replace("\n", " ") \
+        == "Tasa por 100,000 habitantes"
+
+
+def test_play_steps_through_the_periods_and_stops_on_the_latest(page, demo_server):
+    """Play from 2022: the map shows 2023 then 2024 and stops there (the button reads Play again);
+    played again from the latest period it starts over from the first, and pauses on demand."""
+    ds = demo_server.app.server.config["ATALAYA_CONTEXT"].dataset
+    page.set_default_timeout(60_000)
+    page.goto(demo_server.url + "/map?lang=en&period=2022")
+    _ready(page, "2022")
+    play = page.locator("#map-play")
+    assert play.inner_text() == "▶ Play"
+    play.click()
+    page.wait_for_function("() => document.querySelector('#map-play').innerText.includes('Pause')")
+    page.wait_for_function("() => document.querySelector('#map-period-label').innerText === '2023'")
+    page.wait_for_function("() => document.querySelector('#map-period-label').innerText === '2024'")
+    page.wait_for_function("() => document.querySelector('#map-play').innerText.includes('Play')")
+    _ready(page, "2024")
+    page.wait_for_timeout(2500)  # more than a tick: it stays on the latest period
+    assert page.locator("#map-period-label").inner_text() == "2024"
+    _check_against_analytics(page, ds, MapQuery("homicides", "2024", 2, "total", "rate"))
+    play.click()  # from the latest period: over again from the first
+    page.wait_for_function("() => document.querySelector('#map-period-label').innerText === '2015'")
+    play.click()  # pause
+    page.wait_for_function("() => document.querySelector('#map-play').innerText.includes('Play')")
+    shown = page.locator("#map-period-label").inner_text()
+    page.wait_for_timeout(2500)
+    assert page.locator("#map-period-label").inner_text() == shown

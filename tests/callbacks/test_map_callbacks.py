@@ -3,6 +3,7 @@ never geometry), that the colours drawn are exactly analytics' classes, and the 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 
@@ -48,9 +49,15 @@ def test_filter_change_sends_values_not_geometry(ctx):
     patch2, *_ = cb.filter_change(ctx, "homicides", 2, "rate", "female", "Y", [], 5, "quantiles", 10, "05", None, 2,
                                   "en", trigger="map-dept")
     ops2 = json.loads(to_json_plotly(patch2))["operations"]
-    assert {o["location"][1] for o in ops2} <= {"map", "meta", "uirevision"}  # meta.fit: the view for presenter mode
+    # the view (with meta.fit, the view for presenter mode) ...
+    assert {tuple(o["location"][:2]) for o in ops2} <= {("layout", "map"), ("layout", "meta"), ("layout", "uirevision"),
+                                                        ("data", 2)}
     fit = next(o["params"]["value"] for o in ops2 if o["location"][1:] == ["meta", "fit"])
     assert fit["bounds"] == [round(x, 5) for x in cb.view_bounds(ctx, "05")]
+    # ... and the veil over the 21 other departments (their ids, by the admin-1 URL: no geometry)
+    veil = {o["location"][2]: o["params"]["value"] for o in ops2 if o["location"][:2] == ["data", 2]}
+    assert veil["geojson"] == ctx.boundary_url(1) and len(veil["locations"]) == 21 and "05" not in veil["locations"]
+    assert len(to_json_plotly(patch2)) < 1_500
 
 
 def test_colours_drawn_are_the_classes_of_analytics(ctx):
@@ -76,30 +83,105 @@ def test_values_and_hover_numbers_match_analytics(ctx):
     cls = classify(mv.table["value"], "quantiles", 5)
     arr = mf.value_arrays(mv, cls, "es")
     cd = _decode(arr["customdata"])
+    assert cd.shape == (340, 2)
     assert np.allclose(cd[:, 0], mv.table["value"], rtol=1e-6)
-    assert np.allclose(cd[:, 1], mv.table["count"]) and np.allclose(cd[:, 2], mv.table["population"])
+    assert np.allclose(cd[:, 1], mv.table["population"])
+    # the count behind each rate travels as the text the hover shows, '*' after a small number
+    tab = mv.table
+    expected = [f"{int(c)}" + (" *" if c < 10 else "") for c in tab["count"]]
+    assert arr["text"] == expected
+    assert tab["small"].sum() > 0 and sum(x.endswith(" *") for x in arr["text"]) == tab["small"].sum()
     tmpl = mf.hovertemplate(mv, "total", "es")
-    assert "por 100,000 habitantes" in tmpl and "Población" in tmpl and "de 340" in tmpl
+    assert "Casos: %{text}" in tmpl and "Población: %{customdata[1]:,.0f}" in tmpl
+    assert "por 100,000 habitantes" in tmpl and "de 340" in tmpl and "* = menos de 10 casos" in tmpl
 
 
-def test_download_has_exactly_the_rows_and_values_shown(ctx):
-    mv, cls = cb.compute(ctx, cb.normalize_filters(ctx.dataset, "homicides", 2, "rate", "total", "Y", False, "2024"),
+def test_hover_counts_are_grouped_like_the_page_and_missing_counts_are_blank(ctx):
+    # departments: counts in the thousands, written with the page's grouping (es_419 and en: 1,234)
+    mv, cls = cb.compute(ctx, cb.normalize_filters(ctx.dataset, "homicides", 1, "rate", "total", "Y", False, "2024"),
                          10, "quantiles")
-    rows = cb.ranking_rows(mv, "05", "top10", "en")
-    cols = cb.ranking_columns(mv, "Rate per 100,000 people", "en")
-    shown = rows[2:5]  # e.g. after a search and a sort in the grid
-    csv = cb.download_payload("csv", shown, cols, "Source: x", "homicides")
-    frame = pd.read_csv(io.StringIO(csv["content"]))
-    assert list(frame.columns) == [c["headerName"] for c in cols]
-    assert frame["Territory"].tolist() == [r["name"] for r in shown]
-    assert frame["Rate per 100,000 people"].tolist() == [r["value"] for r in shown]
-    assert all(r["department"] == "Escuintla" for r in rows) and len(rows) == 10
-    xlsx = cb.download_payload("xlsx", shown, cols, "Source: x", "homicides")
+    text = mf.value_arrays(mv, cls, "es")["text"]
+    big = mv.table["count"].idxmax()
+    n = int(mv.table.at[big, "count"])
+    assert n >= 1000 and text[big] == f"{n // 1000},{n % 1000:03d}"
+    # change: the current 12 months' events; survey values and counts carry no text
+    mv, cls = cb.compute(ctx, cb.normalize_filters(ctx.dataset, "homicides", 2, "change", "total", "Y", False, "2024"),
+                         10, "quantiles")
+    arr = mf.value_arrays(mv, cls, "en")
+    assert _decode(arr["customdata"]).shape == (340, 2)
+    first = mv.table.iloc[0]
+    assert arr["text"][0] == f"{int(first['count']):,}" + (" *" if first["small"] else "")
+    assert "Events: %{text} now" in mf.hovertemplate(mv, "total", "en")
+    mv, cls = cb.compute(ctx, cb.normalize_filters(ctx.dataset, "homicides", 2, "count", "total", "Y", False, "2024"),
+                         10, "quantiles")
+    assert mf.value_arrays(mv, cls, "en")["text"] == ""
+
+
+def test_download_has_every_row_of_the_view_with_department_and_flag_columns(ctx):
+    """The download is the ranking as the grid shows it (query, search, sort), every row — also the
+    blocks the browser never loaded — with the values of analytics rounded as on screen."""
     import base64
 
-    book = pd.read_excel(io.BytesIO(base64.b64decode(xlsx["content"])), sheet_name=None)
-    assert book["ranking"]["Territory"].tolist() == [r["name"] for r in shown]
-    assert "Source: x" in str(book["source"].columns[0]) or "Source: x" in book["source"].to_string()
+    f = cb.normalize_filters(ctx.dataset, "homicides", 2, "rate", "total", "Y", False, "2024")
+    mv, _ = cb.compute(ctx, f, 10, "quantiles")
+    query = cb.rank_query(f, "quantiles", 10, None, "all", "en")
+    sort = [{"colId": "value", "sort": "asc"}]
+    csv = cb.download_for(ctx, "csv", query, "", sort)
+    frame = pd.read_csv(io.StringIO(csv["content"]), keep_default_na=False)
+    assert list(frame.columns) == ["Rank", "Territory", "Department", "Rate per 100,000 people", "Events",
+                                   "Population", "Warning"]
+    assert len(frame) == 340  # 4 blocks of 100 in the grid
+    tab = mv.table.set_index("territory_id")
+    shown = cb.ranking_view(ctx, query, "", sort)
+    assert frame["Territory"].tolist() == [r["name"] for r in shown]
+    values = [v for v in frame["Rate per 100,000 people"] if v != ""]
+    assert values == sorted(values)  # ascending, as sorted in the grid
+    for rec, r in zip(frame.itertuples(index=False), shown):
+        e = tab.loc[r["territory_id"]]
+        assert rec.Department == e["parent_name"]
+        assert float(rec[3]) == round(float(e["value"]), 1)
+        assert int(rec.Events) == int(e["count"]) and int(rec.Population) == int(e["population"])
+        assert rec.Warning == ("⚠ < 10" if e["small"] else "")
+        assert str(rec.Rank).rstrip(" =") == str(int(e["rank"])) and str(rec.Rank).endswith("=") == bool(e["tied"])
+    # searched ('peten' finds Petén by its department) and inside a top 10 of a department: Excel too
+    book = cb.download_for(ctx, "xlsx", query, "peten", [])
+    sheets = pd.read_excel(io.BytesIO(base64.b64decode(book["content"])), sheet_name=None)
+    peten = sheets["ranking"]
+    assert len(peten) == 14 and set(peten["Department"]) == {"Petén"}
+    assert peten["Territory"].tolist() == [r["name"] for r in cb.ranking_view(ctx, query, "Petén", [])]
+    assert "SYNTHETIC" in sheets["source"].to_string() or "SYNTHETIC" in str(sheets["source"].columns[0])
+    q5 = cb.rank_query(f, "quantiles", 10, "05", "bottom10", "es")
+    csv5 = pd.read_csv(io.StringIO(cb.download_for(ctx, "csv", q5, None, [])["content"]))
+    exp = cb.ranking(mv, within="05", top=10, order="best")
+    assert csv5["Territorio"].tolist() == exp["name"].tolist()
+    assert list(csv5.columns)[:3] == ["Posición", "Territorio", "Departamento"] and "Aviso" in csv5.columns
+
+
+def test_selection_comes_from_the_map_or_the_grid_and_is_located_in_the_ranking(ctx):
+    from dash import no_update
+
+    click = {"points": [{"location": "1701"}]}
+    assert cb.selection_from("map-graph", click, None, None) == "1701"
+    assert cb.selection_from("map-graph", click, None, "1701") is no_update  # unchanged: nothing to redo
+    assert cb.selection_from("map-grid", None, [{"territory_id": "0501"}], "1701") == "0501"
+    assert cb.selection_from("map-grid", None, [], "1701") is no_update  # the grid following the map
+    f = cb.normalize_filters(ctx.dataset, "homicides", 2, "rate", "total", "Y", False, "2024")
+    mv, _ = cb.compute(ctx, f, 10, "quantiles")
+    query = cb.rank_query(f, "quantiles", 10, None, "all", "es")
+    order = cb.ranking(mv)["territory_id"].tolist()  # analytics' ranking: worst first, no data last
+    worst_last = order[250]  # in the third block of rows, which the grid has not loaded at first
+    focus = cb.rank_focus(ctx, "map-selection", worst_last, query, "", [])
+    assert focus == {"selected": worst_last, "index": 250, "scroll": True}
+    # sorted by name: its position in the alphabetical list; outside the department: not listed
+    # (two municipalities are called Santa Bárbara: equal names keep the ranking's order)
+    names = dict(zip(mv.table["territory_id"], mv.table["name"]))
+    by_name = sorted(order, key=lambda tid: cb._fold(names[tid]))
+    assert cb.rank_focus(ctx, "map-selection", worst_last, query, "", [{"colId": "name", "sort": "asc"}])["index"] \
+        == by_name.index(worst_last)
+    other = mv.table.loc[mv.table["parent_id"] != "05", "territory_id"].iloc[0]
+    q5 = cb.rank_query(f, "quantiles", 10, "05", "all", "es")
+    assert cb.rank_focus(ctx, "map-rank-query", other, q5, "", [])["index"] is None
+    assert cb.rank_focus(ctx, "map-rank-query", other, q5, "", [])["scroll"] is False  # a filter change
 
 
 def test_url_state_round_trip(ctx):
@@ -139,3 +221,45 @@ def test_ranking_blocks_are_searched_sorted_and_sliced_on_the_server(ctx):
     q5 = cb.rank_query(f, "quantiles", 10, "05", "top10", "es")
     names = [r["name"] for r in cb.ranking_view(ctx, q5, None, [{"colId": "name", "sort": "desc"}])]
     assert len(names) == 10 and names == sorted(names, key=cb._fold, reverse=True)
+
+
+def test_period_slider_labels_at_most_six_years_and_always_the_latest(ctx):
+    """Ten years (2015–2024) on a slider about 16rem wide: a mark every other year counted back from
+    2024; monthly and quarterly series mark January / Q1 of those years."""
+    def labels(gran):
+        f = cb.normalize_filters(ctx.dataset, "homicides", 2, "rate", "total", gran, False, None)
+        sp = cb.slider_props(f, "es")
+        return f, sp, {int(k): v["label"] for k, v in sp["marks"].items() if v["label"]}
+
+    f, sp, lab = labels("Y")
+    assert lab == {1: "2016", 3: "2018", 5: "2020", 7: "2022", 9: "2024"} and len(sp["marks"]) == 5
+    assert sp["value"] == sp["max"] == 9 and f.period == "2024"
+    f, sp, lab = labels("M")
+    assert sp["max"] == 119 and f.periods[108] == "2024-01" and lab[108] == "2024" and len(lab) == 5
+    assert all(f.periods[i].endswith("-01") for i in map(int, sp["marks"]))
+    f, sp, lab = labels("Q")
+    assert all(f.periods[i].endswith("-Q1") for i in map(int, sp["marks"])) and lab[36] == "2024"
+    # six periods or fewer: each labelled as the page writes periods
+    short = cb.normalize_filters(ctx.dataset, "homicides", 2, "rate", "total", "Y", False, "2024")
+    short = dataclasses.replace(short, periods=short.periods[-3:])
+    assert [m["label"] for m in cb.slider_props(short, "es")["marks"].values()] == ["2022", "2023", "2024"]
+
+
+def test_served_geometry_names_each_feature_for_the_hover_and_the_figure_does_not(ctx):
+    """The hover's name comes from the served boundary file (app.py adds `atalaya_label`), so the
+    figure carries no list of 340 (or 2,475) names and a filter change never re-sends them."""
+    import app
+
+    for level, fid, label in ((2, "1701", "Flores, Petén"), (1, "17", "Petén")):
+        raw = open(ctx.dataset.boundary_files[level], "rb").read()
+        feats = json.loads(app.labelled_boundaries(raw, ctx.dataset, level))["features"]
+        assert len(feats) == (340 if level == 2 else 22)
+        by_id = {f["id"]: f for f in feats}
+        assert by_id[fid]["properties"]["atalaya_label"] == label
+        assert by_id[fid]["geometry"] == next(f for f in json.loads(raw)["features"] if f["id"] == fid)["geometry"]
+    f = cb.normalize_filters(ctx.dataset, "homicides", 2, "rate", "total", "Y", False, "2024")
+    mv, cls = cb.compute(ctx, f, 10, "quantiles")
+    fig = cb.full_figure(ctx, f, mv, cls, None, None, "es")
+    assert all("hovertext" not in tr for tr in fig["data"])
+    assert fig["data"][0]["hovertemplate"].startswith("<b>%{properties.atalaya_label}</b>")
+    assert fig["data"][1]["hovertemplate"].startswith("<b>%{properties.atalaya_label}</b>")
