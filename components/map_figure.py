@@ -385,8 +385,9 @@ def source_margin(lines_text: str) -> int:
 
 def figure_source(source: str, width: int = 115) -> str:
     """The source line as drawn inside the figure, in lines of at most about `width` characters
-    (plotly annotations do not wrap): broken at its ' · ' separators, and a part longer than a line
-    (a long publication title) at spaces."""
+    (plotly annotations do not wrap): broken at its ' · ' separators (the '·' kept at the end of the
+    line, so that the browser can join and wrap the line again to the figure's real width), and a part
+    longer than a line (a long publication title) at spaces."""
     import textwrap
 
     lines: list[str] = []
@@ -397,7 +398,7 @@ def figure_source(source: str, width: int = 115) -> str:
             cur = cand
             continue
         if cur:
-            lines.append(cur)
+            lines.append(cur + " ·")
         pieces = textwrap.wrap(part, width, break_long_words=False) or [part]
         lines.extend(pieces[:-1])
         cur = pieces[-1]
