@@ -17,13 +17,6 @@ from app import DEMO_DIR  # noqa: E402
 from analytics.loader import load_dataset  # noqa: E402
 
 
-class _Ctx:
-    """The part of AppContext the profile functions use."""
-
-    def __init__(self, ds) -> None:
-        self.dataset = ds
-
-
 def timed(name: str, fn, **extra) -> object:
     t0 = time.perf_counter()
     out = fn()
@@ -35,7 +28,11 @@ def main() -> None:
     from callbacks.profile import body, export_file, profile_data
 
     ds = timed("load_dataset", lambda: load_dataset(DEMO_DIR))
-    ctx = _Ctx(ds)
+    from flask import Flask
+
+    from callbacks.context import AppContext, make_cache
+
+    ctx = AppContext(dataset=ds, cache=make_cache(Flask("profile-benchmark")))
     timed("profile_data_cold", lambda: profile_data(ds, ds.main_country), territory=ds.main_country,
           note="first profile in a process: yearly rate tables of every count indicator at 3 levels")
     for tid in ("0101", "0309", "03", "2217"):
