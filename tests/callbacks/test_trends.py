@@ -144,7 +144,7 @@ def test_side_view_is_two_aligned_panels_not_a_dual_axis():
     assert crime["x"][0] == "2019-01-01" and crime["x"][-1] == "2020-07-01"
     assert crime["y"][0] == pytest.approx(30.0) and crime["y"][-1] == pytest.approx(15.0)
     assert {d.get("yaxis") for d in v.figure["data"][1:]} == {"y2"}
-    assert set(v.table.columns) >= {"period", "hom_rate", "trust", "trust_lower", "trust_upper"}
+    assert set(v.table.columns) >= {"period", "hom_rate_per_100000_people", "trust", "trust_lower", "trust_upper"}
 
 
 def test_url_state_round_trip():
