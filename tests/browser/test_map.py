@@ -532,7 +532,9 @@ def test_selecting_from_the_ranking_and_the_map_leads_to_the_profile(page, demo_
     f17 = mvf.table.set_index("territory_id").loc["1701"]
     assert hover.startswith("Flores, Petén")
     assert f"Events: {int(f17['count']):,}{' *' if f17['small'] else ''} · Population: {int(f17['population']):,}" in hover
-    assert f"Rank: {int(f17['rank'])} of {mvf.n_ranked}" in hover and f"{f17['value']:,.{mf.decimals_for(mvf)}f} per 100,000 people · 2024" in hover
+    # (women are selected: female victims per 100,000 women, and the population in the hover is the women's)
+    assert f"Rank: {int(f17['rank'])} of {mvf.n_ranked}" in hover and f"{f17['value']:,.{mf.decimals_for(mvf)}f} per 100,000 women · 2024" in hover
+    assert f17["population"] == ds.population_of("1701", 2024, "female")
     _click_map_at(page, pt.x, pt.y)
     page.wait_for_function(f"() => {GD}._fullData[3].locations[0] === '1701'")
     assert page.locator("#map-selected-name").inner_text().startswith("Flores")
