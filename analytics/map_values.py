@@ -4,12 +4,16 @@ its rank and whether it rests on too few events to be stable.
 Measures (`MapQuery.measure`):
 
 - ``count``  — events in the period, summed over the territory's municipalities (count indicators);
-- ``rate``   — events per `rate_per` people of the indicator's rate base (per 100,000 people, per
-  100,000 women, per 1,000 girls aged 10–19) in the period: summed counts / summed population × rate_per,
-  never an average of member rates (analytics.rates). Rates of a month or a quarter are **not**
-  annualised. With ``pooled=True`` (annual periods only) the rate is the pooled 3-year rate: the
-  events of the year and the two before, over the sum of the three years' populations, × rate_per
-  (an average annual rate that rests on three times as many events);
+- ``rate``   — events per `rate_per` persons of the rate's denominator group in the period: summed
+  counts / summed population × rate_per, never an average of member rates (analytics.rates). The group
+  is `rates.rate_denominator(indicator, sex)`: homicides per 100,000 people for the total, female
+  homicides per 100,000 women and male homicides per 100,000 men (sex-specific rates); indicators whose
+  base names a group keep it (violence against women per 100,000 women, adolescent births per 1,000
+  girls aged 10–19). A dataset without population of that group gives no rate anywhere (all "no data",
+  note ``no_population``), never a rate over the total population. Rates of a month or a quarter are
+  **not** annualised. With ``pooled=True`` (annual periods only) the rate is the pooled 3-year rate:
+  the events of the year and the two before, over the sum of the three years' populations (of the
+  same group), × rate_per (an average annual rate that rests on three times as many events);
 - ``change`` — the last 12 months up to the end of the period against the territory's own baseline,
   the average 12 months of the 36 months before them: (current − baseline) / baseline × 100, in
   percent. Traffic-light classes: at least 25 % below the baseline, 1–25 % below, and above (or less
@@ -34,7 +38,7 @@ import pandas as pd
 
 from analytics.dataset import Dataset
 from analytics.rates import (FREQ_ORDER, complete_periods, count_grid, has_rate_base, indicator_observations,
-                             population_at, valued_span)
+                             population_at, rate_denominator, valued_span)
 
 MEASURES = ("rate", "count", "change", "value")
 METHODS = ("quantiles", "equal_interval", "natural_breaks")
@@ -180,8 +184,11 @@ class MapValues:
     higher_is_worse: bool
     period_label: str  # the period the values describe, e.g. '2022–2024' for a pooled rate
     n_ranked: int
-    notes: tuple[str, ...] = field(default=())  # machine-readable notes ("not_annualised", "pooled")
+    notes: tuple[str, ...] = field(default=())  # machine-readable notes ("not_annualised", "pooled", "no_population")
     baseline_label: str = ""  # change only: the baseline window, e.g. '2020–2022'
+    # the population group a rate divides by (rates.rate_denominator: 'total' = people, 'female' = women,
+    # 'male' = men, 'female_10_19' = girls aged 10–19); 'none' for an indicator without a rate
+    rate_base: str = "none"
 
 
 def map_values(ds: Dataset, q: MapQuery) -> MapValues:
@@ -199,7 +206,8 @@ def map_values(ds: Dataset, q: MapQuery) -> MapValues:
     base = _base_table(ds, q.level)
     hiw = bool(meta["higher_is_worse"])
     notes: list[str] = []
-    per = float(meta["rate_per"]) if str(meta["rate_base"]) != "none" and not pd.isna(meta["rate_per"]) else None
+    den = rate_denominator(ds, q.indicator_id, q.sex)
+    per = den.per if den.base != "none" and not math.isnan(den.per) else None
     label = q.period
     baseline_label = ""
     if q.measure == "value":
@@ -220,6 +228,8 @@ def map_values(ds: Dataset, q: MapQuery) -> MapValues:
             notes.append("pooled")
         elif q.measure == "rate" and period_freq(q.period) != "Y":
             notes.append("not_annualised")
+        if q.measure == "rate" and not den.available:
+            notes.append("no_population")  # e.g. men's rates in a dataset without a male population
     table = base.merge(vals, on="territory_id", how="left")
     for col in ("value", "count", "population", "baseline", "lower", "upper"):
         if col not in table:
@@ -234,7 +244,7 @@ def map_values(ds: Dataset, q: MapQuery) -> MapValues:
     table["rank"] = rank
     table["tied"] = tied
     return MapValues(q, table.reset_index(drop=True), unit, per, hiw, label, int(rank.notna().sum()), tuple(notes),
-                     baseline_label)
+                     baseline_label, den.base)
 
 
 def _base_table(ds: Dataset, level: int) -> pd.DataFrame:
@@ -279,20 +289,20 @@ def _count_values(ds: Dataset, q: MapQuery, src_freq: str) -> pd.DataFrame:
     grid = count_grid(ds, q.indicator_id, q.level, "Y" if q.pooled else pfreq, q.sex, start=start, end=end)
     if grid is None:
         return pd.DataFrame({"territory_id": [], "count": [], "population": [], "value": []})
-    meta = ds.indicator(q.indicator_id)
     years = list(grid.period_starts.year)
-    if str(meta["rate_base"]) != "none":
-        pop = population_at(ds, str(meta["rate_base"]), grid.territory_ids, years)
+    # the population of the rate's own group: women for female counts of a 'total' indicator
+    den = rate_denominator(ds, q.indicator_id, q.sex)
+    if den.available:
+        pop = population_at(ds, den.base, grid.territory_ids, years)
     else:
-        pop = np.full(grid.value.shape, np.nan)
+        pop = np.full(grid.value.shape, np.nan)  # no population of that group: no rate, never another group's
     # one period, or three years summed strictly: a missing year (count or population) -> missing
     count = grid.value.sum(axis=1)
     population = pop.sum(axis=1)
     out = pd.DataFrame({"territory_id": grid.territory_ids, "count": count, "population": population})
     if q.measure == "rate":
-        per = float(meta["rate_per"])
         with np.errstate(divide="ignore", invalid="ignore"):
-            rate = out["count"] / out["population"] * per
+            rate = out["count"] / out["population"] * den.per
         out["value"] = rate.where(out["population"] > 0)
     else:
         out["value"] = out["count"]

@@ -2,7 +2,8 @@
 since the previous period and whether that change is better or worse, how it compares with its
 department and its country, its trends and the events that concern it.
 
-Every rate here comes from analytics.rates (sum of counts / sum of population × rate_per); values that
+Every rate here comes from analytics.rates (sum of counts / sum of population × rate_per, the population
+of the rate's own group: `rates.rate_denominator` of the indicator and the sex shown); values that
 are not counts (percentages, published rates) are shown at the level where they were observed: a
 municipality's survey figure is its department's, and says so (`observed_at`).
 
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.dataset import RATE_BASES, Dataset
-from analytics.rates import add_rates, aggregate_counts, complete_periods, roll_up_counts
+from analytics.rates import add_rates, aggregate_counts, complete_periods, rate_denominator, roll_up_counts
 
 DOMAIN_ORDER = {"crime": 0, "vawg": 1, "risk": 2, "trust": 3, "context": 4}
 ROLES = ("self", "department", "country")
@@ -150,6 +151,9 @@ class KeyFigure:
     # whose rate cannot be computed anywhere for this territory (no population of its rate base, e.g.
     # femicides without a female population): value and change are then the counts themselves
     measure: str = "rate"
+    # the population group of the rate (rates.rate_denominator of the indicator and `sex`): 'total'
+    # (per rate_per people), 'female' (women), 'male' (men), 'female_10_19'; 'none' without a rate
+    rate_base: str = "none"
 
     @property
     def from_ancestor(self) -> bool:
@@ -170,6 +174,17 @@ def indicator_sex(ds: Dataset, indicator_id: str) -> str:
     return sorted(sexes)[0] if sexes else "total"
 
 
+def indicator_rate_base(ds: Dataset, indicator_id: str) -> str:
+    """The population group the profile's rates of an indicator divide by: `rates.rate_denominator` of
+    the indicator and the sex the profile shows (`indicator_sex`): 'total' (people), 'female' (women),
+    'male' (men), 'female_10_19' (girls aged 10–19). Indicators that are not counts keep their own
+    rate_base (a published rate per 100,000 people)."""
+    meta = ds.indicator(indicator_id)
+    if meta["unit"] != "count":
+        return str(meta["rate_base"])
+    return rate_denominator(ds, indicator_id, indicator_sex(ds, indicator_id)).base
+
+
 @lru_cache(maxsize=64)
 def _yearly_counts(ds: Dataset, indicator_id: str, sex: str, freq: str = "Y") -> pd.DataFrame:
     """Yearly (or `freq`) counts at the indicator's finest level (aggregated once, then rolled up)."""
@@ -182,9 +197,10 @@ def _rates_table(ds: Dataset, indicator_id: str, level: int, sex: str, freq: str
     """Yearly (or `freq`) rates of a count indicator for every territory of a level, only complete
     periods (a year is complete when every month or quarter of it lies inside the indicator's series).
     Counts are summed once at the finest level and rolled up (rates.roll_up_counts); rates come from the
-    summed counts and summed population (rates.add_rates). Rates of a quarter are not annualised."""
+    summed counts and summed population of the sex's denominator group (rates.add_rates,
+    rates.rate_denominator). Rates of a quarter are not annualised."""
     counts = roll_up_counts(ds, _yearly_counts(ds, indicator_id, sex, freq), level)
-    table = add_rates(ds, counts, indicator_id)
+    table = add_rates(ds, counts, indicator_id, sex)
     return table[table["period"].isin(complete_periods(ds, indicator_id, freq))]
 
 
@@ -323,13 +339,14 @@ def key_figure(ds: Dataset, indicator_id: str, territory_id: str) -> KeyFigure |
     )
     rate_per = meta.get("rate_per", float("nan"))
     synthetic = bool(meta["synthetic"])
+    sex = indicator_sex(ds, indicator_id)
     return KeyFigure(
         indicator_id=indicator_id,
         territory_id=territory_id,
         observed_at=str(last["observed_at"]),
         unit=str(meta["unit"]),
         rate_per=float(rate_per) if rate_per is not None and not pd.isna(rate_per) else float("nan"),
-        sex=indicator_sex(ds, indicator_id),
+        sex=sex,
         period=str(last["period"]),
         value=value,
         count=float(last["count"]),
@@ -344,6 +361,7 @@ def key_figure(ds: Dataset, indicator_id: str, territory_id: str) -> KeyFigure |
         synthetic=synthetic,
         source=str(meta["source"]),
         measure=measure,
+        rate_base=indicator_rate_base(ds, indicator_id),
     )
 
 

@@ -2,6 +2,11 @@
 
 The rules (docs/data-contract.md):
 - a rate for a region is (sum of counts) / (sum of population) × rate_per, never an average of rates;
+- the population is the one of the rate's own group (`rate_denominator`): an indicator counted for
+  everybody (rate_base 'total') is per 100,000 people for the total, per 100,000 women for its female
+  counts and per 100,000 men for its male counts (sex-specific rates, as UNODC, WHO and INE/INEGI
+  publish them); a base that names a group ('female', 'female_10_19') is kept; a group the dataset has
+  no population for gives a missing rate, never one over another group;
 - missing is not zero: an aggregate of counts is missing when any of its parts (a municipality, a
   month) is missing, and `n_missing` says how many parts were;
 - values that are not counts (percentages, official rates) are never summed: they are returned only
@@ -230,11 +235,72 @@ def roll_up_counts(ds: Dataset, counts: pd.DataFrame, level: int) -> pd.DataFram
     return out[cols]
 
 
-def has_rate_base(ds: Dataset, indicator_id: str) -> bool:
-    """Whether a rate of the indicator can be computed anywhere: it has a rate base and the dataset has
-    population rows of that base (a femicide count whose rate_base is 'female' has no rate in a dataset
-    with only total population; its counts can still be shown)."""
-    base = str(ds.indicator(indicator_id)["rate_base"])
+# ---- the denominator of a rate ---------------------------------------------------------------------
+#: bases that a sex selection turns into a sex-specific one: an indicator counted for everybody
+#: (rate_base 'total') observed for women is a rate per 100,000 women, not per 100,000 people
+SEX_BASES: dict[str, str] = {"female": "female", "male": "male"}
+
+#: machine-readable reasons why a rate has no denominator (Denominator.reason)
+NO_RATE_BASE = "no_rate_base"  # the indicator's rate_base is 'none': counts only
+NO_POPULATION = "no_population"  # the dataset has no population of the denominator's group
+
+
+def denominator_base(rate_base: str, sex: str) -> str:
+    """The population group (a key of RATE_BASES, or 'none') that a rate of an indicator with this
+    `rate_base`, observed for `sex`, divides by. The rule of sex-specific rates used in public
+    statistics (UNODC, WHO, INE/INEGI):
+
+    - rate_base 'total' and sex 'total' -> 'total': cases per 100,000 people (both sexes);
+    - rate_base 'total' and sex 'female' / 'male' -> 'female' / 'male': female cases per 100,000
+      women, male cases per 100,000 men (all ages), never per 100,000 people;
+    - a rate_base that already names a sex or an age group ('female', 'male', 'female_10_19') is
+      kept whatever the sex: violence against women per 100,000 women, births to adolescent mothers
+      per 1,000 girls aged 10–19;
+    - 'none' stays 'none' (the indicator has no rate).
+
+    Raises ValueError for a sex other than 'total', 'female' or 'male'."""
+    if sex not in ("total", *SEX_BASES):
+        raise ValueError(f"unknown sex {sex!r}: use 'total', 'female' or 'male'")
+    if rate_base == "total" and sex in SEX_BASES:
+        return SEX_BASES[sex]
+    return rate_base
+
+
+@dataclass(frozen=True)
+class Denominator:
+    """What a rate of one indicator and one sex is divided by (see `denominator_base`).
+
+    indicator_id, sex: the numerator (the indicator's counts for that sex);
+    indicator_base: the indicator's own `rate_base`;
+    base: the population group of the denominator, a key of RATE_BASES ('total' = people of both
+    sexes, 'female' = women of all ages, 'male' = men of all ages, 'female_10_19' = girls aged 10–19),
+    or 'none' when the indicator has no rate;
+    pop_sex, age_group: the population rows used (`population.sex`, `population.age_group`), '' for 'none';
+    per: the rate's multiplier (`rate_per`: 100,000 or 1,000), NaN for 'none';
+    available: the dataset has at least one (non-missing) population value of that group;
+    reason: None when available, else NO_RATE_BASE or NO_POPULATION. A rate without its own
+    denominator is missing: it is never computed against another group (e.g. the total population)."""
+
+    indicator_id: str
+    sex: str
+    indicator_base: str
+    base: str
+    pop_sex: str
+    age_group: str
+    per: float
+    available: bool
+    reason: str | None
+
+    @property
+    def sex_specific(self) -> bool:
+        """True when the selected sex, not the indicator, chose the denominator (a 'total' indicator
+        shown for women or men)."""
+        return self.base != self.indicator_base
+
+
+def has_population(ds: Dataset, base: str) -> bool:
+    """Whether the dataset has at least one non-missing population value of a RATE_BASES group
+    (memoized per dataset). False for 'none' or an unknown base."""
     if base not in RATE_BASES:
         return False
     key = ("has_rate_base", base)
@@ -245,8 +311,35 @@ def has_rate_base(ds: Dataset, indicator_id: str) -> bool:
     return bool(ds.derived[key])
 
 
+def rate_denominator(ds: Dataset, indicator_id: str, sex: str = "total") -> Denominator:
+    """The denominator of the rate of `indicator_id` observed for `sex`: the one place that decides it
+    (maps, trends, profiles and the index all ask here). See `denominator_base` for the rule and
+    `Denominator` for the fields."""
+    meta = ds.indicator(indicator_id)
+    ind_base = str(meta["rate_base"])
+    base = denominator_base(ind_base, str(sex))
+    if base not in RATE_BASES:
+        return Denominator(str(indicator_id), str(sex), ind_base, "none", "", "", float("nan"), False, NO_RATE_BASE)
+    pop_sex, age = RATE_BASES[base]
+    per = float(meta["rate_per"]) if not pd.isna(meta["rate_per"]) else float("nan")
+    ok = has_population(ds, base)
+    return Denominator(str(indicator_id), str(sex), ind_base, base, pop_sex, age, per, ok,
+                       None if ok else NO_POPULATION)
+
+
+def has_rate_base(ds: Dataset, indicator_id: str, sex: str | None = None) -> bool:
+    """Whether a rate of the indicator can be computed anywhere: it has a rate base and the dataset has
+    population rows of that base (a femicide count whose rate_base is 'female' has no rate in a dataset
+    with only total population; its counts can still be shown). With `sex`, the base of that sex
+    (`rate_denominator`): homicides of men have no rate in a dataset without a male population."""
+    if sex is not None:
+        return rate_denominator(ds, indicator_id, sex).available
+    return has_population(ds, str(ds.indicator(indicator_id)["rate_base"]))
+
+
 def population_table(ds: Dataset, rate_base: str) -> pd.DataFrame:
-    """Population of the rate_base group: columns territory_id, year, population."""
+    """Population (persons) of a RATE_BASES group (the `base` of a `rate_denominator`, not necessarily
+    the indicator's own rate_base): columns territory_id, year, population."""
     sex, age = RATE_BASES[rate_base]
     p = ds.population
     m = (p["sex"] == sex) & (p["age_group"] == age)
@@ -276,27 +369,30 @@ def population_at(ds: Dataset, rate_base: str, territory_ids: pd.Index, years: l
     return vals[rows[:, None], cols[None, :]]
 
 
-def add_rates(ds: Dataset, counts: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
-    """Add `population` (of the period's year, for the indicator's rate_base) and `rate`
-    = value / population × rate_per to a table of counts (as returned by aggregate_counts).
-    A missing count or population gives a missing rate."""
-    meta = ds.indicator(indicator_id)
-    base = str(meta["rate_base"])
-    if base == "none":
+def add_rates(ds: Dataset, counts: pd.DataFrame, indicator_id: str, sex: str = "total") -> pd.DataFrame:
+    """Add `population` (persons of the denominator's group in the period's year) and `rate`
+    = value / population × rate_per (cases per rate_per persons of that group) to a table of counts of
+    `sex` (as returned by aggregate_counts for that sex). The group is `rate_denominator(ds,
+    indicator_id, sex)`: female homicides per 100,000 women, total homicides per 100,000 people.
+    Pass the sex of the counts: a table of female counts with the default 'total' would be divided by
+    everybody. A missing count or population gives a missing rate; a dataset without population of that
+    group gives missing rates everywhere (never the total population instead)."""
+    den = rate_denominator(ds, indicator_id, sex)
+    if den.reason == NO_RATE_BASE:
         raise ValueError(f"{indicator_id} has no population base (rate_base is none)")
-    pop = population_table(ds, base)
+    pop = population_table(ds, den.base)
     out = counts.merge(pop, on=["territory_id", "year"], how="left")
-    per = float(meta["rate_per"])
     with np.errstate(divide="ignore", invalid="ignore"):
-        rate = out["value"] / out["population"] * per
+        rate = out["value"] / out["population"] * den.per
     out["rate"] = rate.where(out["population"] > 0)
     return out
 
 
 def rates(ds: Dataset, indicator_id: str, level: int, freq: str, sex: str = "total",
           within: str | None = None) -> pd.DataFrame:
-    """aggregate_counts + add_rates: counts, population and rate per territory and period."""
-    return add_rates(ds, aggregate_counts(ds, indicator_id, level, freq, sex, within), indicator_id)
+    """aggregate_counts + add_rates for the same `sex`: counts, population (of the sex's denominator
+    group, see `rate_denominator`) and rate per territory and period."""
+    return add_rates(ds, aggregate_counts(ds, indicator_id, level, freq, sex, within), indicator_id, sex)
 
 
 def _ancestors(ds: Dataset, ids: pd.Series, from_level: int, to_level: int) -> pd.Series:

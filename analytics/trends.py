@@ -4,12 +4,16 @@ series of trust in police and perception of insecurity.
 
 Units and rules:
 - `count`: number of cases in the period (victims, complaints, births).
-- `rate`: cases in the period per `rate_per` (usually 100,000) people of the indicator's `rate_base`
-  population in the period's year. A monthly rate is cases *in that month* per 100,000 (not annualized);
+- `rate`: cases in the period per `rate_per` (usually 100,000) persons of the rate's denominator group
+  in the period's year (`rates.rate_denominator`): for an indicator counted for everybody (rate_base
+  `total`), the total per 100,000 people, the female series per 100,000 women and the male series per
+  100,000 men (sex-specific rates); an indicator whose base names a group keeps it (per 100,000 women,
+  per 1,000 girls aged 10–19). Without a population of that group the rate is missing (never computed
+  over the total population). A monthly rate is cases *in that month* per 100,000 (not annualized);
   a quarterly rate is cases in that quarter per 100,000. Rates of departments and of the country are
   (sum of counts) / (sum of population) (analytics/rates.py), never an average of member rates.
 - 12-month rolling rate ("tasa interanual"): the sum of the last 12 monthly counts (the month itself and
-  the 11 before it) divided by the population of the *last month's year*, × rate_per. With the `count`
+  the 11 before it) divided by the population (same group) of the *last month's year*, × rate_per. With the `count`
   measure it is the rolling 12-month sum of counts.
 - Moving average (3 or 12 months): the mean of the measure over the month and the window-1 before it.
 - Year-on-year change: (x_t / x_{t−1 year} − 1) × 100, in percent; missing when either is missing or the
@@ -116,6 +120,19 @@ def default_sex(ds: Dataset, indicator_id: str) -> str:
     return sorted(sexes)[0]
 
 
+def indicator_sexes(ds: Dataset, indicator_id: str) -> tuple[str, ...]:
+    """The sexes an indicator is observed for, in the order total, female, male."""
+    obs = ds.observations
+    present = {str(x) for x in obs.loc[obs["indicator_id"] == indicator_id, "sex"].unique()}
+    return tuple(s for s in ("total", "female", "male") if s in present)
+
+
+def valid_sex(ds: Dataset, indicator_id: str, sex: str | None) -> str:
+    """`sex` when the indicator is observed for it, else `default_sex` (a page asking for women on an
+    indicator without a female series shows its default series)."""
+    return str(sex) if sex in indicator_sexes(ds, indicator_id) else default_sex(ds, indicator_id)
+
+
 def allowed_transforms(freq: str) -> tuple[str, ...]:
     """Transformations that make sense at a frequency."""
     if freq == "M":
@@ -131,20 +148,23 @@ BASE_COLUMNS = ["territory_id", "period", "period_start", "year", "count", "popu
 LevelTable = Callable[[str, int, str, str], pd.DataFrame]
 
 
-def _with_rates(ds: Dataset, indicator_id: str, counts: pd.DataFrame) -> pd.DataFrame:
-    """Counts (from rates.aggregate_counts) with population and rate (missing when no rate base)."""
+def _with_rates(ds: Dataset, indicator_id: str, counts: pd.DataFrame, sex: str) -> pd.DataFrame:
+    """Counts of `sex` (from rates.aggregate_counts) with population (persons of the denominator group
+    of that sex, `rates.rate_denominator`) and rate (missing when there is no rate base or no population
+    of that group)."""
     if str(ds.indicator(indicator_id)["rate_base"]) == "none":
         out = counts.assign(population=np.nan, rate=np.nan)
     else:
-        out = add_rates(ds, counts, indicator_id)
+        out = add_rates(ds, counts, indicator_id, sex)
     return out.rename(columns={"value": "count"})[BASE_COLUMNS]
 
 
 def level_rates(ds: Dataset, indicator_id: str, level: int, freq: str, sex: str) -> pd.DataFrame:
-    """Counts, population and rate of every territory of a level (of the main country) and every period:
-    rates.aggregate_counts + rates.add_rates. One call serves any selection of territories of that level,
+    """Counts of `sex`, population (of that sex's denominator group, `rates.rate_denominator`) and rate
+    of every territory of a level (of the main country) and every period: rates.aggregate_counts +
+    rates.add_rates. One call serves any selection of territories of that level,
     so callers memoize it (callbacks/trends.py does)."""
-    return _with_rates(ds, indicator_id, aggregate_counts(ds, indicator_id, level=level, freq=freq, sex=sex))
+    return _with_rates(ds, indicator_id, aggregate_counts(ds, indicator_id, level=level, freq=freq, sex=sex), sex)
 
 
 def base_series(ds: Dataset, indicator_id: str, territory_id: str, freq: str, sex: str | None = None,
@@ -165,7 +185,7 @@ def base_series(ds: Dataset, indicator_id: str, territory_id: str, freq: str, se
     counts = counts.loc[counts["territory_id"] == territory_id]
     if counts.empty:
         return pd.DataFrame(columns=BASE_COLUMNS)
-    return _with_rates(ds, indicator_id, counts)
+    return _with_rates(ds, indicator_id, counts, sex)
 
 
 def transform_series(base: pd.DataFrame, freq: str, measure: str, transform: str, per: float) -> pd.DataFrame:

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.dataset import RATE_BASES, Dataset
-from analytics.rates import add_rates, aggregate_counts, roll_up_counts
+from analytics.rates import add_rates, aggregate_counts, rate_denominator, roll_up_counts
 
 NORMALIZATIONS = ("minmax", "zscore", "rank")
 AGGREGATIONS = ("arithmetic", "geometric")
@@ -304,7 +304,9 @@ def pool_rates(ds: Dataset, config: IndexConfig) -> pd.DataFrame:
     """Step 1. Each index indicator pooled over the window, for the country's municipalities (level of
     the index), its departments and the country.
 
-    Count indicators: rate = Σ counts / Σ population × rate_per, summed over the window's years that
+    Count indicators: rate = Σ counts / Σ population × rate_per (the population of the observations'
+    sex group, `rates.rate_denominator`: an indicator counted for everybody used for women is per
+    100,000 women), summed over the window's years that
     have both a complete count (no missing month, see rates.aggregate_counts) and a population; the
     years used are reported. Percent and rate indicators: mean of the window's available periods.
 
@@ -324,7 +326,7 @@ def pool_rates(ds: Dataset, config: IndexConfig) -> pd.DataFrame:
             finest = aggregate_counts(ds, iid, level, "Y", sex=sex, within=country)
             for lev in range(level, -1, -1):
                 counts = finest if lev == level else roll_up_counts(ds, finest, lev)
-                yearly = add_rates(ds, counts, iid)
+                yearly = add_rates(ds, counts, iid, sex)  # population of the sex's group (rate_denominator)
                 yearly = yearly[(yearly["year"] >= first) & (yearly["year"] <= last)]
                 ok = yearly["value"].notna() & yearly["population"].notna() & (yearly["population"] > 0)
                 used = yearly[ok]
@@ -1042,7 +1044,8 @@ def municipality_profile(ds: Dataset, result: IndexResult, territory_id: str) ->
     dimension, value (pooled, step 1), used (after smoothing and imputation, step 3; what was
     normalized), imputed (bool), normalized (0–100, step 5), n_periods/first_year/last_year of the
     pooled value, kind ('rate' per rate_per of rate_base, or 'mean' of a percent), rate_per,
-    rate_base, and the department and country values with their basis: 'rate' (pooled rate of summed
+    rate_base (the population group of the rate, `rates.rate_denominator` of the indicator and the sex
+    the index uses), and the department and country values with their basis: 'rate' (pooled rate of summed
     counts), 'observed' (mean of the values observed at that level) or 'municipal_median' (no value
     observed at that level: the median of its municipalities, as used in the index).
     """
@@ -1057,8 +1060,12 @@ def municipality_profile(ds: Dataset, result: IndexResult, territory_id: str) ->
     imputed_ids = set(imp.loc[imp["territory_id"] == territory_id, "indicator_id"])
     rows = []
     dim_of = cfg.indicator_dimension
+    specs = {i.indicator_id: i for d in cfg.dimensions for i in d.indicators}
     for iid in cfg.indicator_ids:
         meta = ds.indicator(iid)
+        # the rate's own population group: a 'total' indicator used for women is per 100,000 women
+        base = rate_denominator(ds, iid, indicator_sex(ds, specs[iid])).base if meta["unit"] == "count" \
+            else str(meta["rate_base"])
         r = key.loc[(territory_id, iid)] if (territory_id, iid) in key.index else None
         row: dict[str, Any] = {
             "indicator_id": iid,
@@ -1073,7 +1080,7 @@ def municipality_profile(ds: Dataset, result: IndexResult, territory_id: str) ->
             "last_year": r["last_year"] if r is not None else np.nan,
             "kind": str(r["kind"]) if r is not None else "",
             "rate_per": float(meta["rate_per"]) if pd.notna(meta["rate_per"]) else np.nan,
-            "rate_base": str(meta["rate_base"]),
+            "rate_base": base,
         }
         for label, tid, members in (("department", dept, terr.index[terr["department_id"] == dept]),
                                     ("country", country, terr.index)):

@@ -127,10 +127,13 @@ def control_options(ctx: AppContext, f: MapFilters, lang: str) -> dict[str, Any]
     rate_base = str(ctx.dataset.indicator(f.indicator_id)["rate_base"])
     per = ctx.dataset.indicator(f.indicator_id)["rate_per"]
     # "Tasa" on the button (the toolbar must fit one line); its unit in the tooltip, and in the title,
-    # the ranking header and the hover of the figure right below
+    # the ranking header and the hover of the figure right below. The tooltip is not redrawn when the
+    # sex changes, so for an indicator counted for everybody it names every sex's denominator
     rate_label: Any = t("map.ctl.measure.rate", lang)
     if rate_base != "none" and not pd.isna(per):
-        unit = t(f"map.unit.rate.{rate_base}", lang, per=fmt_number(float(per), lang))
+        by_sex = rate_base == "total" and any(s != "total" for s in o.sexes)
+        key = "map.unit.rate.total_by_sex" if by_sex else f"map.unit.rate.{rate_base}"
+        unit = t(key, lang, per=fmt_number(float(per), lang))
         rate_label = html.Span(rate_label, title=f"{rate_label} {unit}")
     measures = []
     for m in ("rate", "count", "change", "value"):
@@ -177,6 +180,8 @@ def note_for(f: MapFilters, mv: MapValues, lang: str, meta: Any = None) -> str:
         notes.append(tl("map.note.admin1_only", lang, meta))
     if "not_annualised" in mv.notes:
         notes.append(t("map.note.not_annualised", lang))
+    if "no_population" in mv.notes:
+        notes.append(t("map.note.no_population", lang, group=t(f"map.group.{mv.rate_base}", lang)))
     if f.measure == "change":
         notes.append(t("map.note.change", lang))
     return " ".join(notes)
@@ -219,7 +224,7 @@ def legend_children(legend: mf.Legend, lang: str) -> list[Any]:
 def _texts(ctx: AppContext, f: MapFilters, mv: MapValues, lang: str) -> tuple[str, str, str]:
     ds = ctx.dataset
     meta = ds.indicator(f.indicator_id)
-    rate_base = str(meta["rate_base"])
+    rate_base = mv.rate_base  # the rate's own group (rates.rate_denominator): women for female homicides
     title = mf.figure_title(ds.label(f.indicator_id, lang), mv, rate_base, lang,
                             level_words(ds.meta, lang)[f"adm{mv.query.level}s"])
     source = mf.source_text(ds.meta.source(str(meta["source"])).title_for(lang), mv,
@@ -413,8 +418,7 @@ def ranking_block(ctx: AppContext, request: dict[str, Any] | None, query: dict[s
 
 
 def value_header(ctx: AppContext, f: MapFilters, mv: MapValues, lang: str) -> str:
-    rate_base = str(ctx.dataset.indicator(f.indicator_id)["rate_base"])
-    unit = mf.unit_label(mv, rate_base, lang)
+    unit = mf.unit_label(mv, mv.rate_base, lang)
     if f.measure == "rate":
         name = t("map.measure.pooled" if f.pooled else "map.measure.rate", lang)
         return f"{name} {unit}"
@@ -478,7 +482,7 @@ def selected_card(ctx: AppContext, mv: MapValues | None, sel: str | None, lang: 
             elif mv.query.measure == "change":
                 val = fmt_signed_percent(float(r["value"]), lang)
             else:
-                unit = mf.unit_label(mv, str(ds.indicator(mv.query.indicator_id)["rate_base"]), lang)
+                unit = mf.unit_label(mv, mv.rate_base, lang)
                 val = f"{fmt_number(float(r['value']), lang, d)} {unit}"
             if bool(r["small"]):
                 val += " ⚠"

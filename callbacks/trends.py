@@ -16,7 +16,7 @@ from babel.dates import format_date
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from analytics.dataset import Dataset
-from analytics.rates import has_rate_base
+from analytics.rates import has_rate_base, rate_denominator
 from analytics.trends import (
     MAX_TERRITORIES,
     allowed_transforms,
@@ -27,11 +27,13 @@ from analytics.trends import (
     cross_country,
     effective_freq,
     events_for,
+    indicator_sexes,
     latest_vs_year_before,
     level_rates,
     same_period_previous_years,
     survey_series,
     trend_table,
+    valid_sex,
 )
 from components.figures import CATEGORICAL, FONT_FAMILY, frame, source_line, wrap_html
 from components.formatting import (
@@ -42,7 +44,7 @@ from components.formatting import (
     fmt_signed_percent,
 )
 from components.i18n import register, t, tl
-from components.trends import survey_indicators, territory_name
+from components.trends import sex_options, survey_indicators, territory_name
 from components.urlstate import encode_search
 
 register(
@@ -59,7 +61,7 @@ register(
         "trends.unit.ma": ("{unit}, media móvil de {n} meses", "{unit}, {n}-month moving average"),
         "trends.unit.yoy": ("Variación respecto al mismo periodo del año anterior (%)",
                             "Change on the same period a year earlier (%)"),
-        "trends.base.total": ("hab.", "inhabitants"),
+        "trends.base.total": ("habitantes", "inhabitants"),
         "trends.base.female": ("mujeres", "women"),
         "trends.base.male": ("hombres", "men"),
         "trends.base.female_10_19": ("mujeres de 10 a 19 años", "women aged 10–19"),
@@ -69,6 +71,12 @@ register(
                                    "The first 8 selected territories are shown."),
         "trends.notice.no_rate": ("Este indicador no tiene población de referencia: se muestran casos.",
                                   "This indicator has no reference population: cases are shown."),
+        "trends.notice.no_population": (
+            "Sin tasa: los datos no tienen población de {group}, el denominador de esta tasa (no se divide por la "
+            "población total). Elija «Casos».",
+            "No rate: the data have no population of {group}, this rate's denominator (it is not divided by the "
+            "total population instead). Choose “Cases”.",
+        ),
         "trends.notice.freq": ("Este indicador solo existe por {freq}: se muestra así.",
                                "This indicator only exists {freq}: it is shown that way."),
         "trends.notice.freq.Y": ("año", "per year"),
@@ -86,14 +94,22 @@ register(
             "window (12 months, moving average, year-on-year change) that includes a month without data has no value.",
         ),
         "trends.note.rate": (
-            "Tasas de {adm1s} y del país: suma de casos ÷ suma de población × {per}, con la población del año "
-            "de cada periodo.",
-            "Rates of {adm1s} and the country: sum of cases ÷ sum of population × {per}, with the population of "
-            "each period's year.",
+            "Tasas de {adm1s} y del país: suma de casos ÷ suma de la población ({group}) × {per}, con la población "
+            "del año de cada periodo.",
+            "Rates of {adm1s} and the country: sum of cases ÷ sum of the population ({group}) × {per}, with the "
+            "population of each period's year.",
+        ),
+        "trends.note.sex_rate.female": (
+            "Tasa específica por sexo: víctimas mujeres por cada {per} mujeres, no por {per} habitantes.",
+            "Sex-specific rate: female victims per {per} women, not per {per} people.",
+        ),
+        "trends.note.sex_rate.male": (
+            "Tasa específica por sexo: víctimas hombres por cada {per} hombres, no por {per} habitantes.",
+            "Sex-specific rate: male victims per {per} men, not per {per} people.",
         ),
         "trends.note.roll12": (
-            "Tasa interanual: suma de los últimos 12 meses ÷ población del año del último mes × {per}.",
-            "12-month rolling rate: sum of the last 12 months ÷ population of the last month's year × {per}.",
+            "Tasa interanual: suma de los últimos 12 meses ÷ población ({group}) del año del último mes × {per}.",
+            "12-month rolling rate: sum of the last 12 months ÷ population ({group}) of the last month's year × {per}.",
         ),
         "trends.note.events": ("Líneas verticales: eventos; punteadas = eventos sintéticos (de demostración).",
                                "Vertical lines: events; dotted = synthetic (demo) events."),
@@ -141,6 +157,9 @@ register(
         "trends.sex.total": ("Total", "Total"),
         "trends.sex.female": ("Mujeres", "Women"),
         "trends.sex.male": ("Hombres", "Men"),
+        "trends.title.sex": ("{label}, {sex}", "{label}, {sex}"),
+        "trends.sexword.female": ("mujeres", "women"),
+        "trends.sexword.male": ("hombres", "men"),
         "trends.side.title": ("{crime} y {survey} — {name}", "{crime} and {survey} — {name}"),
         "trends.side.no_overlap": ("Las dos series no tienen periodos en común.", "The two series share no period."),
         "trends.side.department": ("{name}: la encuesta se publica por {adm1}; se usa {dept}.",
@@ -204,17 +223,22 @@ def _per(ds: Dataset, indicator_id: str, lang: str) -> str:
     return fmt_number(float(ds.indicator(indicator_id)["rate_per"]), lang)
 
 
-def _base(ds: Dataset, indicator_id: str, lang: str) -> str:
-    base = str(ds.indicator(indicator_id)["rate_base"])
+def _base(ds: Dataset, indicator_id: str, lang: str, sex: str = "total") -> str:
+    """The words for the rate's denominator group ('mujeres', 'habitantes', ...): the group of
+    `rates.rate_denominator`, so a 'total' indicator shown for women is per 100,000 women."""
+    base = rate_denominator(ds, indicator_id, sex).base
     try:
         return t(f"trends.base.{base}", lang)
     except KeyError:
         return base
 
 
-def unit_label(ds: Dataset, indicator_id: str, measure: str, freq: str, tf: str, lang: str) -> str:
-    """The y-axis title: what is plotted, in which unit."""
-    fmt = {"per": _per(ds, indicator_id, lang) if measure == "rate" else "", "base": _base(ds, indicator_id, lang)}
+def unit_label(ds: Dataset, indicator_id: str, measure: str, freq: str, tf: str, lang: str,
+               sex: str = "total") -> str:
+    """The y-axis title: what is plotted, in which unit (a rate names its denominator group for `sex`:
+    'Tasa mensual por 100,000 mujeres')."""
+    fmt = {"per": _per(ds, indicator_id, lang) if measure == "rate" else "",
+           "base": _base(ds, indicator_id, lang, sex)}
     if tf == "yoy":
         return t("trends.unit.yoy", lang)
     if tf == "roll12":
@@ -296,17 +320,49 @@ def _event_label(row: pd.Series, ds: Dataset, lang: str, with_place: bool) -> st
 
 
 def default_table_fn(ds: Dataset, level_table: Any = None) -> TableFn:
-    def table(ind: str, ids: tuple[str, ...], freq: str, measure: str, tf: str) -> pd.DataFrame:
-        return trend_table(ds, ind, list(ids), freq, measure, tf, level_table=level_table)
+    def table(ind: str, ids: tuple[str, ...], freq: str, measure: str, tf: str, sex: str | None = None) -> pd.DataFrame:
+        return trend_table(ds, ind, list(ids), freq, measure, tf, sex=sex, level_table=level_table)
 
     return table
 
 
+def _titled(ds: Dataset, ind: str, sex: str, lang: str) -> str:
+    """The indicator's label, with the sex when it is one of several ('Homicidios, mujeres'); an
+    indicator observed for women only keeps its own label ('Muertes violentas de mujeres')."""
+    label = ds.label(ind, lang)
+    if sex != "total" and "total" in indicator_sexes(ds, ind):
+        return t("trends.title.sex", lang, label=label, sex=t(f"trends.sexword.{sex}", lang))
+    return label
+
+
+def _rate_notes(ds: Dataset, ind: str, sex: str, tf: str, lang: str) -> list[str]:
+    """How the rates of the chart are computed, naming their denominator group."""
+    group = _base(ds, ind, lang, sex)
+    notes = [tl("trends.note.rate", lang, ds, per=_per(ds, ind, lang), group=group)]
+    if rate_denominator(ds, ind, sex).sex_specific:
+        notes.append(t(f"trends.note.sex_rate.{sex}", lang, per=_per(ds, ind, lang)))
+    if tf == "roll12":
+        notes.append(t("trends.note.roll12", lang, per=_per(ds, ind, lang), group=group))
+    return notes
+
+
+def _no_population(ds: Dataset, ind: str, sex: str, lang: str) -> str | None:
+    """The notice for a rate whose denominator group has no population in the dataset (e.g. men's rates
+    without a male population): the rate is missing, never computed over the total population."""
+    den = rate_denominator(ds, ind, sex)
+    if den.base != "none" and not den.available:
+        return t("trends.notice.no_population", lang, group=_base(ds, ind, lang, sex))
+    return None
+
+
 # ---- the main chart ---------------------------------------------------------------------------------------
 def main_view(ds: Dataset, ind: str, territories: list[str], measure: str, freq: str, tf: str,
-              show_events: bool, reference: bool, lang: str, table_fn: TableFn | None = None) -> View:
-    """The crime/VAWG chart for up to 8 territories (+ the national line), with events."""
+              show_events: bool, reference: bool, lang: str, table_fn: TableFn | None = None,
+              sex: str | None = None) -> View:
+    """The crime/VAWG chart for up to 8 territories (+ the national line), with events, for `sex`
+    (default: the indicator's default series; a rate of women is per 100,000 women)."""
     table_fn = table_fn or default_table_fn(ds)
+    sex = valid_sex(ds, ind, sex)
     notices: list[str] = []
     terrs = [x for x in (territories or []) if x in ds.territories.index]
     if not terrs:
@@ -318,6 +374,9 @@ def main_view(ds: Dataset, ind: str, territories: list[str], measure: str, freq:
     if measure == "rate" and not has_rate_base(ds, ind):
         measure = "count"
         notices.append(t("trends.notice.no_rate", lang))
+    no_pop = _no_population(ds, ind, sex, lang) if measure == "rate" else None
+    if no_pop:
+        notices.append(no_pop)
     eff = effective_freq(ds, ind, freq)
     if eff != freq:
         notices.append(t("trends.notice.freq", lang, freq=t(f"trends.notice.freq.{eff}", lang)))
@@ -333,9 +392,9 @@ def main_view(ds: Dataset, ind: str, territories: list[str], measure: str, freq:
     else:
         ids = terrs + ([country] if reference and country not in terrs else [])
     value_tf = "none" if seasonal else tf
-    table = table_fn(ind, tuple(ids), eff, measure, value_tf)
-    label = ds.label(ind, lang)
-    y_title = unit_label(ds, ind, measure, eff, value_tf, lang)
+    table = table_fn(ind, tuple(ids), eff, measure, value_tf, sex)
+    label = _titled(ds, ind, sex, lang)
+    y_title = unit_label(ds, ind, measure, eff, value_tf, lang, sex)
     names = {tid: territory_name(ds, tid, lang) for tid in dict.fromkeys(terrs + ids)}
     place = ", ".join(names[x] for x in terrs) if len(terrs) <= 3 else t("trends.n_territories", lang, n=len(terrs))
     title = f"{label} — {place}"
@@ -345,7 +404,7 @@ def main_view(ds: Dataset, ind: str, territories: list[str], measure: str, freq:
     dec = _decimals(table["value"], measure, value_tf)
     layout = _base_layout(y_title, lang)
     data: list[dict[str, Any]] = []
-    if table.empty or valid.empty:
+    if (table.empty or valid.empty) and not no_pop:
         notices.append(t("trends.notice.no_data", lang))
     if seasonal and not table.empty:
         view = same_period_previous_years(table, eff)
@@ -404,17 +463,15 @@ def main_view(ds: Dataset, ind: str, territories: list[str], measure: str, freq:
     _finish(fig, 110)
     notes = [t("trends.note.missing", lang)]
     if measure == "rate":
-        notes.append(tl("trends.note.rate", lang, ds, per=_per(ds, ind, lang)))
-    if value_tf == "roll12" and measure == "rate":
-        notes.append(t("trends.note.roll12", lang, per=_per(ds, ind, lang)))
+        notes += _rate_notes(ds, ind, sex, value_tf, lang)
     if show_events and not seasonal and not ds.events.empty:
         notes.append(t("trends.note.events", lang))
-    csv = _main_csv(ds, table, ind, measure, eff, value_tf, lang)
+    csv = _main_csv(ds, table, ind, measure, eff, value_tf, lang, sex, y_title)
     latest = []
     if not seasonal and value_tf != "yoy" and not table.empty:
         latest = latest_vs_year_before(table[table["territory_id"].isin(terrs[:3])], eff)
     extra = {"freq": eff, "measure": measure, "tf": value_tf, "ids": ids, "latest": latest, "decimals": dec,
-             "unit": y_title, "names": names}
+             "unit": y_title, "names": names, "sex": sex}
     return View(fig, src, csv, notices, notes, extra)
 
 
@@ -478,21 +535,39 @@ def _add_events(layout: dict[str, Any], ds: Dataset, terrs: list[str], first: An
     return len(rows)
 
 
-def _main_csv(ds: Dataset, table: pd.DataFrame, ind: str, measure: str, freq: str, tf: str, lang: str) -> pd.DataFrame:
+#: the denominator groups as CSV column suffixes (column names are English identifiers in both languages)
+CSV_GROUP = {"total": "people", "female": "women", "male": "men", "female_10_19": "women_10_19"}
+
+
+def rate_columns(ds: Dataset, ind: str, sex: str) -> tuple[str, str]:
+    """(population column, rate column) of a CSV, naming the rate's denominator group:
+    ('population_women', 'rate_per_100000_women') for a female series of homicides."""
+    den = rate_denominator(ds, ind, sex)
+    if den.base == "none":
+        return "population", "rate"
+    group = CSV_GROUP.get(den.base, den.base)
+    return f"population_{group}", f"rate_per_{int(den.per)}_{group}"
+
+
+def _main_csv(ds: Dataset, table: pd.DataFrame, ind: str, measure: str, freq: str, tf: str, lang: str,
+              sex: str = "total", unit: str = "") -> pd.DataFrame:
     if table.empty:
-        return pd.DataFrame(columns=["indicator_id", "territory_id", "territory", "period"])
+        return pd.DataFrame(columns=["indicator_id", "sex", "territory_id", "territory", "period"])
+    pop_col, rate_col = rate_columns(ds, ind, sex)
     out = pd.DataFrame({
         "indicator_id": ind,
+        "sex": sex,
         "territory_id": table["territory_id"].astype(str),
         "territory": table["territory_id"].astype(str).map({x: territory_name(ds, x, lang) for x in set(table["territory_id"].astype(str))}),
         "period": table["period"].astype(str),
         "count": table["count"],
-        "population": table["population"],
+        pop_col: table["population"],
         "population_year": table["population_year"].astype("Int64"),
-        "rate": table["rate"],
+        rate_col: table["rate"],
         "measure": measure,
         "transformation": tf,
         "value": table["value"],
+        "unit": unit,
     })
     return out
 
@@ -504,9 +579,11 @@ def csv_text(df: pd.DataFrame) -> str:
 
 # ---- before / after ----------------------------------------------------------------------------------------
 def before_after_view(ds: Dataset, ind: str, event_id: str | None, n: int, measure: str, lang: str,
-                      base_fn: Callable[..., pd.DataFrame] | None = None) -> View:
-    """Mean monthly value in the n months before and after an event, in the event's territory."""
-    base_fn = base_fn or (lambda i, tid: base_series(ds, i, tid, "M"))
+                      base_fn: Callable[..., pd.DataFrame] | None = None, sex: str | None = None) -> View:
+    """Mean monthly value in the n months before and after an event, in the event's territory, for
+    `sex` (a rate of women per 100,000 women)."""
+    base_fn = base_fn or (lambda i, tid, sx=None: base_series(ds, i, tid, "M", sx))
+    sex = valid_sex(ds, ind, sex)
     ev = ds.events
     if ev is None or ev.empty or event_id is None or int(event_id) not in ev.index:
         return empty_view(t("trends.ba.no_event", lang))
@@ -519,7 +596,7 @@ def before_after_view(ds: Dataset, ind: str, event_id: str | None, n: int, measu
         return empty_view(t("trends.ba.needs_monthly", lang))
     if measure == "rate" and not has_rate_base(ds, ind):
         measure = "count"
-    base = base_fn(ind, tid)
+    base = base_fn(ind, tid, sex)
     series = base.set_index("period_start")["rate" if measure == "rate" else "count"].astype(float)
     date = pd.Timestamp(row["date"])
     ba = before_after(series, date, n)
@@ -529,7 +606,7 @@ def before_after_view(ds: Dataset, ind: str, event_id: str | None, n: int, measu
     window = series[(series.index >= lo) & (series.index <= hi)]
     name = territory_name(ds, tid, lang)
     ev_label = _event_label(row, ds, lang, with_place=False)
-    unit = unit_label(ds, ind, measure, "M", "none", lang)
+    unit = unit_label(ds, ind, measure, "M", "none", lang, sex)
     dec = _decimals(window, measure, "none") if measure == "rate" else 1
     # points at mid-month, windows shaded as whole calendar months: the event month stays unshaded
     b0, b1 = pd.Timestamp(ba.before_first + "-01"), pd.Timestamp(ba.before_last + "-01")
@@ -567,6 +644,8 @@ def before_after_view(ds: Dataset, ind: str, event_id: str | None, n: int, measu
                          "x": _x([x0, x1 + month_end]), "y": [mean, mean],
                          "line": {"color": colour, "width": 5}, "hoverinfo": "skip"})
     title = t("trends.ba.title", lang, event=f"{ev_label} — {name}")
+    if sex != "total" and "total" in indicator_sexes(ds, ind):
+        title += f" · {_titled(ds, ind, sex, lang)}"
     period = fmt_period_range(ba.before_first, ba.after_last, lang)
     src = source_line(_source_of(ds, ind, lang), period, lang, _synthetic(ds, ind))
     fig = frame({"data": data, "layout": layout}, title, src, lang, bottom_margin=100)
@@ -575,11 +654,14 @@ def before_after_view(ds: Dataset, ind: str, event_id: str | None, n: int, measu
     for d in window.index:
         win.append("before" if b0 <= d <= b1 else "after" if a0 <= d <= a1 else "event" if d == ev_month else "")
     csv = pd.DataFrame({
-        "indicator_id": ind, "territory_id": tid, "territory": name, "event_date": date.strftime("%Y-%m-%d"),
-        "period": [d.strftime("%Y-%m") for d in window.index], "measure": measure, "value": window.to_numpy(),
-        "window": win,
+        "indicator_id": ind, "sex": sex, "territory_id": tid, "territory": name,
+        "event_date": date.strftime("%Y-%m-%d"), "period": [d.strftime("%Y-%m") for d in window.index],
+        "measure": measure, "value": window.to_numpy(), "unit": unit, "window": win,
     })
     notes = [t("trends.ba.excluded", lang, month=fmt_period(ba.event_period, lang), name=name)]
+    no_pop = _no_population(ds, ind, sex, lang) if measure == "rate" else None
+    if no_pop:
+        notes.insert(0, no_pop)
     return View(fig, src, csv, [], notes, {"result": ba, "measure": measure, "unit": unit, "decimals": dec,
                                            "territory_id": tid})
 
@@ -763,31 +845,37 @@ def survey_view(ds: Dataset, sv: str, st: str, by: str, lang: str) -> View:
 
 
 # ---- crime and trust side by side ---------------------------------------------------------------------------
-def side_view(ds: Dataset, crime_ind: str, sv: str, st: str, lang: str, table_fn: TableFn | None = None) -> View:
-    """Two aligned panels sharing the x axis: the crime indicator per quarter (rate where it has a
-    population base) above, the survey estimate (total, with CI) below, same territory, common period."""
+def side_view(ds: Dataset, crime_ind: str, sv: str, st: str, lang: str, table_fn: TableFn | None = None,
+              sex: str | None = None) -> View:
+    """Two aligned panels sharing the x axis: the crime indicator for `sex` per quarter (rate where it
+    has a population base: per 100,000 women for women) above, the survey estimate (total, with CI)
+    below, same territory, common period."""
     if sv not in survey_indicators(ds):
         return empty_view(t("trends.survey.none", lang))
     table_fn = table_fn or default_table_fn(ds)
+    sex = valid_sex(ds, crime_ind, sex)
     measure = "rate" if has_rate_base(ds, crime_ind) else "count"
+    if measure == "rate" and _no_population(ds, crime_ind, sex, lang):
+        return empty_view(str(_no_population(ds, crime_ind, sex, lang)))
     freq = effective_freq(ds, crime_ind, "Q")
-    crime = table_fn(crime_ind, (st,), freq, measure, "none")
+    crime = table_fn(crime_ind, (st,), freq, measure, "none", sex)
     survey = survey_series(ds, sv, st, ("total",))
     cs = crime.set_index(pd.to_datetime(crime["period_start"]))["value"] if len(crime) else pd.Series(dtype=float)
     ss = survey.set_index(pd.to_datetime(survey["period_start"]))["value"] if len(survey) else pd.Series(dtype=float)
     rng = common_range(cs, ss)
     place = territory_name(ds, st, lang)
-    title = t("trends.side.title", lang, crime=ds.label(crime_ind, lang), survey=ds.label(sv, lang), name=place)
+    crime_label = _titled(ds, crime_ind, sex, lang)
+    title = t("trends.side.title", lang, crime=crime_label, survey=ds.label(sv, lang), name=place)
     notices = []
     if rng is None:
         return empty_view(t("trends.side.no_overlap", lang))
     lo, hi = rng
     crime = crime[(pd.to_datetime(crime["period_start"]) >= lo) & (pd.to_datetime(crime["period_start"]) <= hi)]
     survey = survey[(pd.to_datetime(survey["period_start"]) >= lo) & (pd.to_datetime(survey["period_start"]) <= hi)]
-    unit = unit_label(ds, crime_ind, measure, freq, "none", lang)
+    unit = unit_label(ds, crime_ind, measure, freq, "none", lang, sex)
     dec = _decimals(crime["value"], measure, "none")
     data: list[dict[str, Any]] = [{
-        "type": "scatter", "mode": "lines+markers", "name": ds.label(crime_ind, lang), "x": _x(crime["period_start"]),
+        "type": "scatter", "mode": "lines+markers", "name": crime_label, "x": _x(crime["period_start"]),
         "y": _y(crime["value"]), "connectgaps": False, "xaxis": "x", "yaxis": "y",
         "line": {"color": CATEGORICAL[5], "width": 3.5}, "marker": {"size": 7, "color": CATEGORICAL[5]},
         "customdata": [fmt_period(p, lang) for p in crime["period"]],
@@ -803,7 +891,7 @@ def side_view(ds: Dataset, crime_ind: str, sv: str, st: str, lang: str, table_fn
     layout["yaxis2"] = {**_base_layout("%", lang)["yaxis"], "domain": [0, 0.44],
                         "anchor": "x2"}
     layout["annotations"] = [
-        {"text": f"<b>{ds.label(crime_ind, lang)}</b> · {unit}", "xref": "paper", "yref": "paper", "x": 0, "y": 1.0,
+        {"text": f"<b>{crime_label}</b> · {unit}", "xref": "paper", "yref": "paper", "x": 0, "y": 1.0,
          "xanchor": "left", "yanchor": "bottom", "showarrow": False, "font": {"size": 15}},
         {"text": f"<b>{ds.label(sv, lang)}</b> · %", "xref": "paper", "yref": "paper", "x": 0, "y": 0.44,
          "xanchor": "left", "yanchor": "bottom", "showarrow": False, "font": {"size": 15}},
@@ -814,14 +902,17 @@ def side_view(ds: Dataset, crime_ind: str, sv: str, st: str, lang: str, table_fn
     src = source_line(sources, period, lang, _synthetic(ds, crime_ind) or _synthetic(ds, sv))
     fig = frame({"data": data, "layout": layout}, title, src, lang, bottom_margin=110)
     _finish(fig, 90)
+    crime_col = f"{crime_ind}_{rate_columns(ds, crime_ind, sex)[1]}" if measure == "rate" else f"{crime_ind}_count"
+    if sex != "total":
+        crime_col = f"{crime_ind}_{sex}_" + crime_col[len(crime_ind) + 1:]
     csv = pd.merge(
-        pd.DataFrame({"period": crime["period"].astype(str), f"{crime_ind}_{measure}": crime["value"].to_numpy()}),
+        pd.DataFrame({"period": crime["period"].astype(str), crime_col: crime["value"].to_numpy()}),
         pd.DataFrame({"period": survey["period"].astype(str), sv: survey["value"].to_numpy(),
                       f"{sv}_lower": survey["lower"].to_numpy(), f"{sv}_upper": survey["upper"].to_numpy()}),
         on="period", how="outer",
     ).sort_values("period")
     csv.insert(0, "territory_id", st)
-    return View(fig, src, csv, notices, [], {"measure": measure, "freq": freq})
+    return View(fig, src, csv, notices, [], {"measure": measure, "freq": freq, "sex": sex, "unit": unit})
 
 
 # ---- Dash wiring ---------------------------------------------------------------------------------------------
@@ -841,11 +932,12 @@ def register(app: Dash, ctx: Any) -> None:
 
     level_fn = ctx.memoize(trends_level_rates)  # a whole level once; any selection of its territories after
 
-    def trends_table(ind: str, ids: tuple[str, ...], freq: str, measure: str, tf: str) -> pd.DataFrame:
-        return trend_table(ds, ind, list(ids), freq, measure, tf, level_table=level_fn)
+    def trends_table(ind: str, ids: tuple[str, ...], freq: str, measure: str, tf: str,
+                     sex: str | None = None) -> pd.DataFrame:
+        return trend_table(ds, ind, list(ids), freq, measure, tf, sex=sex, level_table=level_fn)
 
-    def trends_base_monthly(ind: str, tid: str) -> pd.DataFrame:
-        return base_series(ds, ind, tid, "M", level_table=level_fn)
+    def trends_base_monthly(ind: str, tid: str, sex: str | None = None) -> pd.DataFrame:
+        return base_series(ds, ind, tid, "M", sex, level_table=level_fn)
 
     table_fn = ctx.memoize(trends_table)
     base_fn = ctx.memoize(trends_base_monthly)
@@ -853,7 +945,7 @@ def register(app: Dash, ctx: Any) -> None:
     main_inputs = [Input("trends-indicator", "value"), Input("trends-territories", "value"),
                    Input("trends-measure", "value"), Input("trends-freq", "value"),
                    Input("trends-transform", "value"), Input("trends-events", "value"),
-                   Input("trends-reference", "value")]
+                   Input("trends-reference", "value"), Input("trends-sex", "value")]
 
     @app.callback(
         Output("trends-main-graph", "figure"),
@@ -864,8 +956,8 @@ def register(app: Dash, ctx: Any) -> None:
         *main_inputs,
         State("trends-lang", "data"),
     )
-    def update_main(ind, terrs, measure, freq, tf, events, ref, lang):
-        v = main_view(ds, ind, list(terrs or []), measure, freq, tf, bool(events), bool(ref), lang, table_fn)
+    def update_main(ind, terrs, measure, freq, tf, events, ref, sex, lang):
+        v = main_view(ds, ind, list(terrs or []), measure, freq, tf, bool(events), bool(ref), lang, table_fn, sex)
         return v.figure, v.source, _notice_box(v.notices), " ".join(v.notes), latest_cards(v, lang)
 
     @app.callback(
@@ -876,6 +968,19 @@ def register(app: Dash, ctx: Any) -> None:
     def trim_territories(terrs):
         """At most 8 territories: a longer selection (e.g. 'select all') is cut to its first 8."""
         return list(terrs)[:MAX_TERRITORIES] if terrs and len(terrs) > MAX_TERRITORIES else no_update
+
+    @app.callback(
+        Output("trends-sex", "options"),
+        Output("trends-sex", "value"),
+        Input("trends-indicator", "value"),
+        State("trends-sex", "value"),
+        State("trends-lang", "data"),
+        prevent_initial_call=True,
+    )
+    def update_sex(ind, sex, lang):
+        """The sexes the indicator is observed for; the selection kept when it still exists."""
+        new = valid_sex(ds, ind, sex)
+        return sex_options(ds, ind, lang), (new if new != sex else no_update)
 
     @app.callback(
         Output("trends-transform", "options"),
@@ -901,12 +1006,12 @@ def register(app: Dash, ctx: Any) -> None:
         State("trends-lang", "data"),
         prevent_initial_call=True,
     )
-    def download_main(_n, ind, terrs, measure, freq, tf, events, ref, lang):
-        v = main_view(ds, ind, list(terrs or []), measure, freq, tf, bool(events), bool(ref), lang, table_fn)
+    def download_main(_n, ind, terrs, measure, freq, tf, events, ref, sex, lang):
+        v = main_view(ds, ind, list(terrs or []), measure, freq, tf, bool(events), bool(ref), lang, table_fn, sex)
         return dcc.send_string(csv_text(v.table), f"atalaya-trend-{ind}.csv", type="text/csv")
 
     ba_inputs = [Input("trends-indicator", "value"), Input("trends-event", "value"), Input("trends-n", "value"),
-                 Input("trends-measure", "value")]
+                 Input("trends-measure", "value"), Input("trends-sex", "value")]
 
     @app.callback(
         Output("trends-ba-graph", "figure"),
@@ -915,8 +1020,8 @@ def register(app: Dash, ctx: Any) -> None:
         *ba_inputs,
         State("trends-lang", "data"),
     )
-    def update_ba(ind, event_id, n, measure, lang):
-        v = before_after_view(ds, ind, event_id, int(n or 6), measure, lang, base_fn)
+    def update_ba(ind, event_id, n, measure, sex, lang):
+        v = before_after_view(ds, ind, event_id, int(n or 6), measure, lang, base_fn, sex)
         cards = before_after_cards(v, lang)
         if v.notes:
             cards = [cards, html.P(" ".join(v.notes), className="source-note")]
@@ -929,8 +1034,8 @@ def register(app: Dash, ctx: Any) -> None:
         State("trends-lang", "data"),
         prevent_initial_call=True,
     )
-    def download_ba(_n, ind, event_id, n, measure, lang):
-        v = before_after_view(ds, ind, event_id, int(n or 6), measure, lang, base_fn)
+    def download_ba(_n, ind, event_id, n, measure, sex, lang):
+        v = before_after_view(ds, ind, event_id, int(n or 6), measure, lang, base_fn, sex)
         return dcc.send_string(csv_text(v.table), f"atalaya-before-after-{ind}.csv", type="text/csv")
 
     @app.callback(
@@ -980,7 +1085,7 @@ def register(app: Dash, ctx: Any) -> None:
         return dcc.send_string(csv_text(v.table), f"atalaya-survey-{sv}.csv", type="text/csv")
 
     side_inputs = [Input("trends-indicator", "value"), Input("trends-survey", "value"),
-                   Input("trends-survey-territory", "value")]
+                   Input("trends-survey-territory", "value"), Input("trends-sex", "value")]
 
     @app.callback(
         Output("trends-side-graph", "figure"),
@@ -988,8 +1093,8 @@ def register(app: Dash, ctx: Any) -> None:
         *side_inputs,
         State("trends-lang", "data"),
     )
-    def update_side(ind, sv, st, lang):
-        v = side_view(ds, ind, sv, st, lang, table_fn)
+    def update_side(ind, sv, st, sex, lang):
+        v = side_view(ds, ind, sv, st, lang, table_fn, sex)
         return v.figure, v.source or " ".join(v.notices)
 
     @app.callback(
@@ -999,8 +1104,8 @@ def register(app: Dash, ctx: Any) -> None:
         State("trends-lang", "data"),
         prevent_initial_call=True,
     )
-    def download_side(_n, ind, sv, st, lang):
-        v = side_view(ds, ind, sv, st, lang, table_fn)
+    def download_side(_n, ind, sv, st, sex, lang):
+        v = side_view(ds, ind, sv, st, lang, table_fn, sex)
         return dcc.send_string(csv_text(v.table), f"atalaya-crime-and-trust-{st}.csv", type="text/csv")
 
     @app.callback(
@@ -1009,17 +1114,18 @@ def register(app: Dash, ctx: Any) -> None:
         Input("trends-freq", "value"), Input("trends-transform", "value"), Input("trends-events", "value"),
         Input("trends-reference", "value"), Input("trends-event", "value"), Input("trends-n", "value"),
         Input("trends-survey", "value"), Input("trends-survey-territory", "value"), Input("trends-by", "value"),
+        Input("trends-sex", "value"),
         State("url", "search"),
         prevent_initial_call=True,
     )
-    def write_url(ind, terrs, measure, freq, tf, events, ref, ev, n, sv, st, by, search):
-        return url_search(ind, terrs, measure, freq, tf, events, ref, ev, n, sv, st, by, search)
+    def write_url(ind, terrs, measure, freq, tf, events, ref, ev, n, sv, st, by, sex, search):
+        return url_search(ind, terrs, measure, freq, tf, events, ref, ev, n, sv, st, by, search, sex)
 
 
-def url_search(ind, terrs, measure, freq, tf, events, ref, ev, n, sv, st, by, search) -> str:
-    """The page state as a query string (shell parameters kept)."""
+def url_search(ind, terrs, measure, freq, tf, events, ref, ev, n, sv, st, by, search, sex=None) -> str:
+    """The page state as a query string (shell parameters kept; `sex` only when not the total)."""
     return encode_search({
         "ind": ind, "terr": list(terrs or [])[:MAX_TERRITORIES], "measure": measure, "freq": freq, "tf": tf,
         "events": "1" if events else "0", "ref": "1" if ref else "0", "ev": ev, "n": n, "sv": sv, "st": st,
-        "by": by,
+        "by": by, "sex": sex if sex and sex != "total" else None,
     }, search)

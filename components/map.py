@@ -72,6 +72,18 @@ register(
             "Tasas del periodo, no anualizadas.",
             "Rates for the period, not annualised.",
         ),
+        "map.note.no_population": (
+            "Sin tasa: los datos no tienen población de {group}, el denominador de esta tasa (no se divide por "
+            "la población total). Elija «Casos».",
+            "No rate: the data have no population of {group}, this rate's denominator (it is not divided by the "
+            "total population instead). Choose “Count”.",
+        ),
+        "map.unit.rate.total_by_sex": ("por {per} habitantes (mujeres: por {per} mujeres; hombres: por {per} hombres)",
+                                       "per {per} people (women: per {per} women; men: per {per} men)"),
+        "map.group.total": ("habitantes", "people"),
+        "map.group.female": ("mujeres", "women"),
+        "map.group.male": ("hombres", "men"),
+        "map.group.female_10_19": ("mujeres de 10 a 19 años", "girls aged 10–19"),
         "map.note.change": (
             "Cambio: últimos 12 meses frente al promedio anual de los 3 años anteriores.",
             "Change: last 12 months against the yearly average of the 3 years before.",

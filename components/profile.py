@@ -15,7 +15,7 @@ import pandas as pd
 from dash import dcc, html
 
 from analytics.dataset import Dataset
-from analytics.profile import KeyFigure, ancestors, search_table
+from analytics.profile import KeyFigure, ancestors, indicator_rate_base, search_table
 from components.exports import export_buttons
 from components.figures import CATEGORICAL, frame, graph, source_line, source_note, wrap_html
 from components.formatting import fmt_date, fmt_number, fmt_percent, fmt_period, fmt_signed_percent
@@ -197,11 +197,10 @@ def short_source(ds: Dataset, source_id: str, lang: str = "es") -> str:
 
 
 def unit_text(ds: Dataset, kf: KeyFigure, lang: str) -> str:
-    meta = ds.indicator(kf.indicator_id)
     if kf.measure == "count":
         return t("profile.unit.cases", lang)
     if kf.unit in ("count", "rate"):
-        base = str(meta["rate_base"])
+        base = kf.rate_base  # the rate's own group: women for a female series of a 'total' indicator
         per = fmt_number(kf.rate_per, lang) if not math.isnan(kf.rate_per) else ""
         return t("profile.unit.per", lang, per=per, base=t(f"profile.base.{base}", lang) if base != "none" else "")
     if kf.unit == "percent":
@@ -245,8 +244,7 @@ def figure_text(ds: Dataset, kf: KeyFigure, lang: str) -> FigureText:
         cases = ""
     note = ""
     if kf.measure == "count":
-        base = str(ds.indicator(kf.indicator_id)["rate_base"])
-        note = t("profile.no_rate", lang, base=t(f"profile.base.{base}", lang))
+        note = t("profile.no_rate", lang, base=t(f"profile.base.{kf.rate_base}", lang))
     if kf.from_ancestor:
         key = "profile.observed_at" if ds.level(kf.territory_id) == 2 else "profile.observed_at.country"
         note = tl(key, lang, ds, name=ds.name(kf.observed_at))
@@ -410,7 +408,7 @@ def _axis_unit(ds: Dataset, indicator_id: str, lang: str) -> str:
     meta = ds.indicator(indicator_id)
     if meta["unit"] == "percent":
         return "%"
-    base = str(meta["rate_base"])
+    base = indicator_rate_base(ds, indicator_id)
     if base == "none":
         return ""
     return t("profile.unit.per", lang, per=fmt_number(float(meta["rate_per"]), lang),

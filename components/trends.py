@@ -12,6 +12,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from analytics.trends import indicator_sexes, valid_sex
 from components.figures import graph, source_note
 from components.formatting import fmt_date
 from components.i18n import register, t, tl
@@ -37,6 +38,10 @@ register(
         "trends.ctl.territories_ph": ("Escriba para buscar {un_adm1} o {un_adm2}",
                                       "Type to search {un_adm1} or {un_adm2}"),
         "trends.ctl.measure": ("Medida", "Measure"),
+        "trends.ctl.sex": ("Sexo", "Sex"),
+        "trends.ctl.sex.total": ("Total", "Total"),
+        "trends.ctl.sex.female": ("Mujeres", "Women"),
+        "trends.ctl.sex.male": ("Hombres", "Men"),
         "trends.ctl.freq": ("Periodicidad", "Granularity"),
         "trends.ctl.transform": ("Transformación", "Transformation"),
         "trends.ctl.events": ("Mostrar eventos", "Show events"),
@@ -149,6 +154,14 @@ def count_indicators(ds: Any) -> list[str]:
     return [i for i in ind.index if ind.at[i, "unit"] == "count"]
 
 
+def sex_options(ds: Any, indicator_id: str, lang: str) -> list[dict[str, Any]]:
+    """Total / Women / Men for the crime chart; a sex the indicator is not observed for is disabled (an
+    indicator of violence against women has Women only)."""
+    have = indicator_sexes(ds, indicator_id)
+    return [{"label": t(f"trends.ctl.sex.{s}", lang), "value": s, "disabled": s not in have}
+            for s in ("total", "female", "male")]
+
+
 def survey_indicators(ds: Any) -> list[str]:
     """Survey indicators: percent estimates in the trust domain."""
     ind = ds.indicators
@@ -229,6 +242,7 @@ def state_from_params(ds: Any, params: dict[str, str]) -> dict[str, Any]:
     n = int(p["n"]) if str(p["n"]).isdigit() and int(p["n"]) in N_CHOICES else 3
     return {
         "ind": ind,
+        "sex": valid_sex(ds, ind, p.get("sex")),
         "terr": terr,
         "measure": p["measure"] if p["measure"] in ("count", "rate") else "rate",
         "freq": p["freq"] if p["freq"] in ("M", "Q", "Y") else "M",
@@ -309,10 +323,11 @@ def layout(ctx: Any, params: dict[str, str], lang: str) -> Any:
                                   multi=True, searchable=True, clearable=False, closeOnSelect=False,
                                   placeholder=tl("trends.ctl.territories_ph", lang, ds), maxHeight=320), md=8),
             _control(t("trends.ctl.measure", lang), _radio("trends-measure", measure_opts, s["measure"]), md=3),
-            _control(t("trends.ctl.freq", lang), _radio("trends-freq", freq_opts, s["freq"]), md=4),
+            _control(t("trends.ctl.sex", lang), _radio("trends-sex", sex_options(ds, s["ind"], lang), s["sex"]), md=3),
+            _control(t("trends.ctl.freq", lang), _radio("trends-freq", freq_opts, s["freq"]), md=3),
             _control(t("trends.ctl.transform", lang),
                      dcc.Dropdown(labels=dropdown_labels(lang), id="trends-transform", options=tf_opts, value=s["tf"], clearable=False,
-                                  searchable=False), md=5),
+                                  searchable=False), md=3),
             dbc.Col(
                 [
                     # no events in the dataset: the switch stays (the callbacks read it) but is not shown

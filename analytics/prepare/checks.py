@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.prepare.report import Report
-from analytics.rates import periods_in_range
+from analytics.rates import denominator_base, periods_in_range
 
 DEFAULT_MAX_RATE_PER_100K = 1000.0  # per year; counts above this rate are flagged (not changed)
 
@@ -138,7 +138,9 @@ def check_rates(obs: pd.DataFrame, indicators: pd.DataFrame, population: pd.Data
                 default_max_per_100k: float = DEFAULT_MAX_RATE_PER_100K) -> None:
     """Yearly rates (sum of the year's counts / population × 100,000) above the indicator's `max_rate`
     (per 100,000 a year; default 1000) are flagged. Count indicators only; years summed over the
-    periods that have values (a partial year gives a lower rate, never a higher one)."""
+    periods that have values (a partial year gives a lower rate, never a higher one). Each sex's counts
+    are divided by the population of its own group (`rates.denominator_base`): female counts of a
+    'total' indicator by women, never the total counts plus the female and male ones by everybody."""
     sex_of = {"total": "total", "female": "female", "male": "male"}
     for _, meta in indicators.iterrows():
         if meta["unit"] != "count" or meta["rate_base"] not in sex_of:
@@ -146,21 +148,32 @@ def check_rates(obs: pd.DataFrame, indicators: pd.DataFrame, population: pd.Data
         g = obs.loc[(obs["indicator_id"] == meta["indicator_id"]) & obs["value"].notna()]
         if g.empty:
             continue
-        yearly = g.assign(year=g["period"].str.slice(0, 4).astype(int)).groupby(["territory_id", "year"])["value"].sum().reset_index()
-        pop = population.loc[(population["sex"] == sex_of[meta["rate_base"]]) & (population["age_group"] == "all"),
-                             ["territory_id", "year", "population"]]
-        m = yearly.merge(pop, on=["territory_id", "year"], how="left")
-        nopop = m["population"].isna()
-        if pop.empty:
+        sexes = g["sex"].astype(str) if "sex" in g.columns else pd.Series("total", index=g.index)
+        g = g.assign(sex=sexes, pop_sex=sexes.map(lambda x: sex_of[denominator_base(str(meta["rate_base"]), x)]
+                                                  if x in sex_of else None))
+        yearly = (g.assign(year=g["period"].str.slice(0, 4).astype(int))
+                  .groupby(["territory_id", "year", "sex", "pop_sex"])["value"].sum().reset_index())
+        pop = population.loc[population["age_group"] == "all", ["territory_id", "year", "sex", "population"]]
+        pop = pop.rename(columns={"sex": "pop_sex"})
+        m = yearly.merge(pop, on=["territory_id", "year", "pop_sex"], how="left")
+        own = sex_of[meta["rate_base"]]
+        if not (pop["pop_sex"] == own).any():
             report.check("rate_high", f"indicator {meta['indicator_id']}", None, f"no {meta['rate_base']} population")
             report.add("warning", f"indicator {meta['indicator_id']}",
                        f"no {meta['rate_base']} population in the dataset: its rates cannot be computed "
                        f"(add a population table with that sex, or set rate_base: none)")
             continue
+        for ps in sorted(set(m["pop_sex"].dropna()) - set(pop["pop_sex"]) - {own}):
+            report.add("warning", f"indicator {meta['indicator_id']}",
+                       f"no {ps} population in the dataset: its {ps} rates cannot be computed (they are "
+                       f"shown as no data, never divided by another population)")
+        m = m.loc[m["pop_sex"].isin(set(pop["pop_sex"]))]
+        nopop = m["population"].isna()
         if nopop.any():
             report.add("warning", f"indicator {meta['indicator_id']}",
                        f"territory-years with counts but no {meta['rate_base']} population (no rate can be computed)",
-                       [f"{t} {y}" for t, y in zip(m.loc[nopop, "territory_id"], m.loc[nopop, "year"])])
+                       [f"{t} {y}" + ("" if sx == "total" else f" ({sx})")
+                        for t, y, sx in zip(m.loc[nopop, "territory_id"], m.loc[nopop, "year"], m.loc[nopop, "sex"])])
         m = m.loc[~nopop & (m["population"] > 0)]
         rate = m["value"] / m["population"] * 100000
         bound = float(meta.get("max_rate") or default_max_per_100k) if pd.notna(meta.get("max_rate", np.nan)) else default_max_per_100k
@@ -170,5 +183,6 @@ def check_rates(obs: pd.DataFrame, indicators: pd.DataFrame, population: pd.Data
             h = m.loc[high]
             report.add("warning", f"indicator {meta['indicator_id']}",
                        f"yearly rates above the plausible bound of {bound:g} per 100,000 (check the counts and the population)",
-                       [f"{t} {y}: {v:.0f} / {p:.0f} = {r:.1f} per 100,000" for t, y, v, p, r in
-                        zip(h["territory_id"], h["year"], h["value"], h["population"], rate[high])])
+                       [f"{t} {y}" + ("" if sx == "total" else f" ({sx})")
+                        + f": {v:.0f} / {p:.0f} = {r:.1f} per 100,000" for t, y, sx, v, p, r in
+                        zip(h["territory_id"], h["year"], h["sex"], h["value"], h["population"], rate[high])])

@@ -329,3 +329,65 @@ def test_normalize_filters_falls_back_to_what_the_indicator_has():
     # a department survey: level 1, value, its own quarters
     s = normalize_filters(ds, "trust", 2, "rate", None, "Y", False, None)
     assert (s.level, s.measure, s.granularity, s.period) == (1, "value", "Q", "2023-Q1")
+
+
+# ---- sex-specific rates (tests/analytics/sex_tiny.py: counts and population by sex, 2020) ---------------
+def test_female_map_rate_is_per_100000_women_with_departments_from_summed_counts():
+    from tests.analytics.sex_tiny import sex_dataset
+
+    ds = sex_dataset()
+    mv = map_values(ds, MapQuery("hom", "2020", level=2, sex="female", measure="rate"))
+    t = by_id(mv)
+    assert mv.rate_base == "female" and mv.rate_per == 100000
+    assert t.loc["M1", "count"] == 2 and t.loc["M1", "population"] == 500
+    assert t.loc["M1", "value"] == pytest.approx(400.0)  # 2 / 500 women × 100,000
+    assert t.loc["M2", "value"] == pytest.approx(750.0)  # 12 / 1,600
+    assert t.loc["M3", "value"] == pytest.approx(24 / 2900 * 100000)
+    d = by_id(map_values(ds, MapQuery("hom", "2020", level=1, sex="female", measure="rate")))
+    assert d.loc["D1", "count"] == 14 and d.loc["D1", "population"] == 2100
+    assert d.loc["D1", "value"] == pytest.approx(14 / 2100 * 100000)  # not (400 + 750) / 2
+    # a quarter: Q1 female victims of D1 = M1 1 (March) + M2 3 over 2,100 women, not annualised
+    q = by_id(map_values(ds, MapQuery("hom", "2020-Q1", level=1, sex="female", measure="rate")))
+    assert q.loc["D1", "value"] == pytest.approx(4 / 2100 * 100000)
+    # the total stays per 100,000 people; the male rate is per 100,000 men
+    tot = map_values(ds, MapQuery("hom", "2020", level=1, sex="total", measure="rate"))
+    assert tot.rate_base == "total" and by_id(tot).loc["D1", "value"] == pytest.approx(50 / 4000 * 100000)
+    male = by_id(map_values(ds, MapQuery("hom", "2020", level=2, sex="male", measure="rate")))
+    assert male.loc["M3", "population"] == 3100 and male.loc["M3", "value"] == pytest.approx(36 / 3100 * 100000)
+    # counts and change use counts only
+    assert by_id(map_values(ds, MapQuery("hom", "2020", level=2, sex="female", measure="count")))["value"].to_dict() \
+        == {"M1": 2, "M2": 12, "M3": 24}
+
+
+def test_female_pooled_rate_sums_three_years_of_female_counts_and_women():
+    """Pooled 3-year rate for women on the map's own tiny dataset, with a female series added: female
+    victims = a third of each month's count (rounded down), women = half of the population."""
+    ds = tiny()
+    obs = ds.observations
+    hom = obs[obs["indicator_id"] == "hom"]
+    fem = hom.assign(sex="female", value=(hom["value"] // 3))
+    pop = ds.population
+    women = pop.assign(sex="female", population=pop["population"] / 2)
+    ds = dataclasses.replace(ds, observations=pd.concat([obs, fem], ignore_index=True),
+                             population=pd.concat([pop, women], ignore_index=True))
+    t = by_id(map_values(ds, MapQuery("hom", "2023", level=2, sex="female", measure="rate", pooled=True)))
+    # M3: 4 a month 2021–2022 → 1 a month (12 a year), 3 a month 2023 → 1 a month: 36 over 3 × 3,000 women
+    assert t.loc["M3", "count"] == 36 and t.loc["M3", "population"] == 9000
+    assert t.loc["M3", "value"] == pytest.approx(400.0)
+    # M1: 1 a month → 0: no female victims, a rate of 0 per 100,000 women (a measured zero)
+    assert t.loc["M1", "count"] == 0 and t.loc["M1", "value"] == 0.0
+
+
+def test_without_a_male_population_the_male_rate_is_missing_with_its_reason():
+    from tests.analytics.sex_tiny import sex_dataset
+
+    ds = sex_dataset(male_population=False)
+    assert indicator_options(ds, "hom").sexes == ("total", "female", "male")
+    mv = map_values(ds, MapQuery("hom", "2020", level=2, sex="male", measure="rate"))
+    assert mv.table["value"].isna().all() and mv.table["population"].isna().all() and mv.n_ranked == 0
+    assert mv.table["count"].tolist() == [12, 24, 36]  # the counts are known; only the rate is not
+    assert "no_population" in mv.notes and mv.rate_base == "male"
+    ok = map_values(ds, MapQuery("hom", "2020", level=2, sex="female", measure="rate"))
+    assert "no_population" not in ok.notes and ok.table["value"].notna().all()
+    # the count map of men is unaffected
+    assert map_values(ds, MapQuery("hom", "2020", level=2, sex="male", measure="count")).table["value"].notna().all()

@@ -553,3 +553,23 @@ def test_a_missing_input_says_what_paths_are_relative_to(tmp_path: Path) -> None
         prepare(mapping, tmp_path / "out", input_dir=tmp_path / "elsewhere")
     assert "states.zip not found" in str(err.value) and "relative to --input-dir" in str(err.value)
     assert not (tmp_path / "out").exists()
+
+
+def test_rate_check_divides_each_sex_by_its_own_population() -> None:
+    """The plausibility check of `prepare` sums each sex apart and divides it by the population of its
+    group: 6 female victims over 500 women = 1,200 per 100,000 (flagged at a bound of 1,000); the total
+    (10 over 1,000 people = 1,000) is not; without a male population the male counts are not divided
+    by anybody else (a warning says so)."""
+    from analytics.prepare.checks import check_rates
+    from analytics.prepare.report import Report
+
+    obs = pd.DataFrame({"indicator_id": ["hom"] * 3, "territory_id": ["01001"] * 3, "period": ["2024"] * 3,
+                        "sex": ["total", "female", "male"], "value": [10.0, 6.0, 4.0]})
+    ind = pd.DataFrame({"indicator_id": ["hom"], "unit": ["count"], "rate_base": ["total"]})
+    pop = pd.DataFrame({"territory_id": ["01001"] * 2, "year": [2024] * 2, "sex": ["total", "female"],
+                        "age_group": ["all"] * 2, "population": [1000.0, 500.0]})
+    rep = Report()
+    check_rates(obs, ind, pop, rep)
+    high = [f for f in rep.findings if "plausible bound" in f.title]
+    assert len(high) == 1 and high[0].items == ["01001 2024 (female): 6 / 500 = 1200.0 per 100,000"]
+    assert any("no male population" in f.title for f in rep.findings)

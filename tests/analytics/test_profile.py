@@ -246,3 +246,29 @@ def test_index_summary_counts_groups_and_top_of_a_department_and_the_country():
     assert country.n == 6 and country.counts.tolist() == [2, 0, 1, 1, 1]
     assert country.top.index.tolist() == ["m1", "m2", "m3", "m4", "m5"]
     assert index_summary(ranking, "99", "GTM").counts.sum() == 0
+
+
+def test_key_figure_of_an_indicator_seen_by_sex_only_is_per_100000_of_that_sex():
+    """An indicator counted for everybody (rate_base total) that the data hold for women and men only:
+    the profile shows the female series (indicator_sex), as a rate per 100,000 women
+    (tests/analytics/sex_tiny.py: C 38 female victims over 5,000 women in 2020)."""
+    import dataclasses
+
+    from analytics.profile import indicator_rate_base, indicator_sex
+    from tests.analytics.sex_tiny import sex_dataset
+
+    ds = sex_dataset()
+    obs = ds.observations
+    ds = dataclasses.replace(ds, observations=obs[obs["sex"] != "total"].reset_index(drop=True))
+    assert indicator_sex(ds, "hom") == "female" and indicator_rate_base(ds, "hom") == "female"
+    kf = key_figure(ds, "hom", "C")
+    assert kf.sex == "female" and kf.rate_base == "female" and kf.count == 38
+    assert kf.value == pytest.approx(760.0)  # 38 / 5,000 × 100,000 (not 380, per 100,000 people)
+    d1 = key_figure(ds, "hom", "D1")
+    assert d1.value == pytest.approx(14 / 2100 * 100000)
+    # with the total observed, the profile shows the total per 100,000 people
+    full = sex_dataset()
+    kt = key_figure(full, "hom", "C")
+    assert (kt.sex, kt.rate_base, kt.count) == ("total", "total", 110) and kt.value == pytest.approx(1100.0)
+    # an indicator whose base is women stays per 100,000 women
+    assert key_figure(full, "vaw", "C").rate_base == "female"

@@ -354,3 +354,74 @@ def test_latest_value_against_the_same_period_a_year_earlier():
     # there is no 2018 to compare with
     assert annual.period == "2019" and annual.value == pytest.approx(35 / 30_000 * 100_000)
     assert annual.previous_period == "2018" and math.isnan(annual.previous) and math.isnan(annual.change_pct)
+
+
+# ---- sex-specific rates ----------------------------------------------------------------------------------
+FEMALE = {"M1": 0.0, "M2": 1.0, "M3": 1.0}  # female victims a month (of the 1, 2, 3 of `make_ds`)
+
+
+def with_sexes(ds: Dataset, male_population: bool = False) -> Dataset:
+    """`make_ds` plus a female and a male series of `hom` (female: M1 0, M2 1, M3 1 a month; male: the
+    rest) and a female population of half of everybody (M1 5,000, M2 10,000, M3 15,000, D1 15,000,
+    D2 15,000, C 30,000 in 2019, twice that in 2020). No male population unless asked."""
+    import dataclasses
+
+    obs = ds.observations
+    hom = obs[(obs["indicator_id"] == "hom") & (obs["sex"] == "total")]
+    fem = hom.assign(sex="female", value=hom["territory_id"].map(FEMALE).where(hom["value"].notna()))
+    male = hom.assign(sex="male", value=hom["value"] - fem["value"])
+    pop = ds.population
+    extra = [pop.assign(sex="female", population=pop["population"] / 2)]
+    if male_population:
+        extra.append(pop.assign(sex="male", population=pop["population"] / 2))
+    return dataclasses.replace(ds, observations=pd.concat([obs, fem, male], ignore_index=True),
+                               population=pd.concat([pop, *extra], ignore_index=True))
+
+
+def test_female_trend_rates_are_per_100000_women():
+    ds = with_sexes(make_ds())
+    t = trend_table(ds, "hom", ["C", "D1", "D2"], "M", "rate", "none", sex="female")
+    c = t[t.territory_id == "C"].set_index("period")
+    # country: 2 female victims a month over 30,000 women (2019) -> 6.67; over 60,000 (2020) -> 3.33
+    assert c.at["2019-01", "count"] == 2 and c.at["2019-01", "population"] == 30_000
+    assert c.at["2019-01", "value"] == pytest.approx(2 / 30_000 * 100_000)
+    assert c.at["2020-12", "value"] == pytest.approx(2 / 60_000 * 100_000)
+    assert c.at["2019-01", "value"] != pytest.approx(2 / 60_000 * 100_000)  # the old all-people denominator
+    d1 = t[t.territory_id == "D1"].set_index("period")  # M1 0 + M2 1 over 5,000 + 10,000 women
+    assert d1.at["2019-05", "population"] == 15_000 and d1.at["2019-05", "value"] == pytest.approx(1 / 15_000 * 100_000)
+    q = trend_table(ds, "hom", ["C"], "Q", "rate", "none", sex="female").set_index("period")
+    assert q.at["2019-Q1", "value"] == pytest.approx(6 / 30_000 * 100_000)  # 20, not annualised
+    y = trend_table(ds, "hom", ["D2"], "Y", "rate", "none", sex="female").set_index("period")
+    assert y.at["2019", "value"] == pytest.approx(12 / 15_000 * 100_000)  # 80
+    assert y.at["2020", "value"] == pytest.approx(12 / 30_000 * 100_000)  # 40
+    # the total is unchanged: 6 a month over 60,000 people
+    tot = trend_table(ds, "hom", ["C"], "M", "rate", "none").set_index("period")
+    assert tot.at["2019-01", "value"] == pytest.approx(10.0)
+
+
+def test_female_rolling_moving_average_and_year_on_year_use_women():
+    ds = with_sexes(make_ds())
+    r12 = trend_table(ds, "hom", ["C"], "M", "rate", "roll12", sex="female").set_index("period")
+    # Jul 2019 – Jun 2020: 24 female victims over the 2020 women (60,000)
+    assert r12.at["2020-06", "value"] == pytest.approx(24 / 60_000 * 100_000)
+    assert r12.at["2019-12", "value"] == pytest.approx(24 / 30_000 * 100_000)
+    ma = trend_table(ds, "hom", ["C"], "M", "rate", "ma3", sex="female").set_index("period")
+    assert ma.at["2020-02", "value"] == pytest.approx((2 / 30_000 + 2 / 60_000 + 2 / 60_000) / 3 * 100_000)
+    yoy = trend_table(ds, "hom", ["C"], "M", "rate", "yoy", sex="female").set_index("period")
+    assert yoy.at["2020-01", "value"] == pytest.approx(-50.0)  # same victims, twice the women
+    monthly = trend_table(ds, "hom", ["C"], "M", "rate", "none", sex="female")
+    s = monthly.set_index("period_start")["value"]
+    ba = before_after(s, pd.Timestamp("2020-01-15"), 3)
+    assert ba.before_mean == pytest.approx(2 / 30_000 * 100_000) and ba.after_mean == pytest.approx(2 / 60_000 * 100_000)
+    assert ba.change_pct == pytest.approx(-50.0)
+
+
+def test_male_trend_rates_without_a_male_population_are_missing():
+    ds = with_sexes(make_ds())
+    t = trend_table(ds, "hom", ["C", "M3"], "M", "rate", "none", sex="male")
+    assert t["count"].notna().all() and t["population"].isna().all() and t["value"].isna().all()
+    assert trend_table(ds, "hom", ["C"], "M", "rate", "roll12", sex="male")["value"].isna().all()
+    # with a male population they are per 100,000 men: C 4 a month over 30,000 men (2019)
+    ds2 = with_sexes(make_ds(), male_population=True)
+    c = trend_table(ds2, "hom", ["C"], "M", "rate", "none", sex="male").set_index("period")
+    assert c.at["2019-01", "count"] == 4 and c.at["2019-01", "value"] == pytest.approx(4 / 30_000 * 100_000)

@@ -600,3 +600,28 @@ def test_municipality_profile_by_hand(ds, result):
     assert p.loc["edu", "kind"] == "mean" and p.loc["vdw", "kind"] == "rate" and p.loc["vdw", "rate_per"] == 100000
     assert p.loc["comp", "first_year"] == 2020 and p.loc["comp", "last_year"] == 2021
     assert p["dimension"].tolist() == ["life", "integrity", "integrity", "property", "risk"]
+
+
+def test_an_index_indicator_used_for_women_is_pooled_per_100000_women():
+    """A 'total' indicator used by the index for women (IndicatorSpec.sex = 'female') is pooled over the
+    female population (tests/analytics/sex_tiny.py, 2020: M1 2 / 500, M2 12 / 1,600, M3 24 / 2,900,
+    D1 14 / 2,100, C 38 / 5,000 women); the municipality profile names that base."""
+    from tests.analytics.sex_tiny import sex_dataset
+
+    ds = sex_dataset()
+    spec = vi.IndicatorSpec("hom", sex="female")
+    cfg = vi.IndexConfig("t", "t", "t", 2, (vi.DimensionSpec("life", "Vida", "Life", 1.0, (spec,)),),
+                         vi.MethodConfig(end_year=2020, pooling_years=1))
+    pooled = vi.pool_rates(ds, cfg).set_index("territory_id")
+    assert pooled.at["M1", "numerator"] == 2 and pooled.at["M1", "denominator"] == 500
+    assert pooled.at["M1", "value"] == pytest.approx(400.0)
+    assert pooled.at["M3", "value"] == pytest.approx(24 / 2900 * 100000)
+    assert pooled.at["D1", "denominator"] == 2100 and pooled.at["D1", "value"] == pytest.approx(14 / 2100 * 100000)
+    assert pooled.at["C", "value"] == pytest.approx(760.0)
+    total = vi.IndexConfig("t", "t", "t", 2, (vi.DimensionSpec("life", "Vida", "Life", 1.0,
+                                                               (vi.IndicatorSpec("hom"),)),),
+                           vi.MethodConfig(end_year=2020, pooling_years=1))
+    assert vi.pool_rates(ds, total).set_index("territory_id").at["C", "value"] == pytest.approx(1100.0)
+    result = vi.compute_index(ds, cfg)
+    prof = vi.municipality_profile(ds, result, "M1")
+    assert prof["rate_base"].tolist() == ["female"] and prof["value"].iloc[0] == pytest.approx(400.0)

@@ -160,11 +160,16 @@ def test_filters_map_legend_and_ranking_agree_with_analytics(page, demo_server):
     assert "SYNTHETIC" in page.locator("#map-source").inner_text()
     _check_against_analytics(page, ds, MapQuery("homicides", "2024", 2, "total", "rate"))
 
-    # sex: women
+    # sex: women, a rate per 100,000 women (female victims over the female population) in the title,
+    # the ranking's header and the hover
     _radio(page, "map-sex", "Women")
-    _ready(page, "Homicides")
+    _ready(page, "rate per 100,000 women")
     page.wait_for_function(f"() => {GD}.layout.title.text.includes('2024')")
     _check_against_analytics(page, ds, MapQuery("homicides", "2024", 2, "female", "rate"))
+    assert "rate per 100,000 women · 2024" in _figure(page)["title"]
+    page.wait_for_function("() => document.querySelector(\"#map-grid .ag-header-cell[col-id='value']\")"
+                           ".innerText.replace(/\\n/g, ' ') === 'Rate per 100,000 women'")
+    assert "per 100,000 women" in page.evaluate(f"() => {GD}._fullData[0].hovertemplate")
 
     # period: two steps back with the keyboard on the slider
     page.locator("#map-period [role=slider]").focus()
@@ -527,7 +532,9 @@ def test_selecting_from_the_ranking_and_the_map_leads_to_the_profile(page, demo_
     f17 = mvf.table.set_index("territory_id").loc["1701"]
     assert hover.startswith("Flores, Petén")
     assert f"Events: {int(f17['count']):,}{' *' if f17['small'] else ''} · Population: {int(f17['population']):,}" in hover
-    assert f"Rank: {int(f17['rank'])} of {mvf.n_ranked}" in hover and f"{f17['value']:,.{mf.decimals_for(mvf)}f} per 100,000 people · 2024" in hover
+    # (women are selected: female victims per 100,000 women, and the population in the hover is the women's)
+    assert f"Rank: {int(f17['rank'])} of {mvf.n_ranked}" in hover and f"{f17['value']:,.{mf.decimals_for(mvf)}f} per 100,000 women · 2024" in hover
+    assert f17["population"] == ds.population_of("1701", 2024, "female")
     _click_map_at(page, pt.x, pt.y)
     page.wait_for_function(f"() => {GD}._fullData[3].locations[0] === '1701'")
     assert page.locator("#map-selected-name").inner_text().startswith("Flores")
@@ -554,7 +561,9 @@ def test_spanish_is_the_default_and_numbers_are_formatted(page, demo_server):
     assert "Sin datos (0)" in _figure(page)["legend"]
     assert not math.isnan(float(_figure(page)["zoom"]))
     # the rate's unit is on the button's tooltip, in the title and in the ranking's header
-    assert page.locator("#map-measure label span[title='Tasa por 100,000 habitantes']").count() == 1
+    # (homicides are also shown by sex: the tooltip names the women's and men's denominators too)
+    assert page.locator("#map-measure label span[title='Tasa por 100,000 habitantes (mujeres: por 100,000 "
+                        "mujeres; hombres: por 100,000 hombres)']").count() == 1
     assert "tasa por 100,000 habitantes" in _figure(page)["title"]
     assert page.locator("#map-grid .ag-header-cell[col-id='value']").inner_text().replace("\n", " ") \
         == "Tasa por 100,000 habitantes"

@@ -236,3 +236,38 @@ def test_english_panels_before_after_countries_survey_side(page, demo_server):
     for x, y in zip(crime["x"], crime["y"]):
         want = expected[pd.Timestamp(x)]
         assert (y is None and math.isnan(want)) or y == pytest.approx(want)
+
+
+def test_women_selected_rates_are_per_100000_women(page, demo_server):
+    """Homicides of women on the crime chart: the axis, the 'today' card and the panel beside the survey
+    name the women's denominator, and the plotted values are analytics' female counts over the female
+    population; Men switches to men's; an indicator observed for women only offers Women only."""
+    ds = dataset(demo_server)
+    page.goto(demo_server.url + "/trends?ind=homicides&terr=GTM&measure=rate&freq=Y&sex=female")
+    wait_for_dash(page)
+    g = wait_graph(page, "trends-main-graph", "g.data.length === 1")
+    assert g["layout"]["yaxis"]["title"]["text"] == "Tasa anual por 100,000 mujeres"
+    assert g["layout"]["title"].startswith("Homicidios, mujeres — Guatemala")
+    expected = trend_table(ds, "homicides", ["GTM"], "Y", "rate", "none", sex="female")
+    assert_series_equal(g["data"][0]["y"], expected["value"])
+    by_year = expected.set_index("period")
+    assert by_year.at["2024", "population"] == ds.population_of("GTM", 2024, "female")
+    assert by_year.at["2024", "value"] == pytest.approx(by_year.at["2024", "count"]
+                                                        / ds.population_of("GTM", 2024, "female") * 100_000)
+    assert "Tasa anual por 100,000 mujeres" in page.locator("#trends-latest").inner_text()
+    assert "por cada 100,000 mujeres" in page.locator("#trends-method-note").inner_text()
+    side = wait_graph(page, "trends-side-graph", "g.data.length >= 2")
+    assert "Tasa trimestral por 100,000 mujeres" in side["layout"]["annotations"][0]
+    # men
+    page.locator("#trends-sex label", has_text="Hombres").click()
+    g = wait_graph(page, "trends-main-graph", "g.layout.yaxis.title.text.includes('hombres')")
+    assert_series_equal(g["data"][0]["y"], trend_table(ds, "homicides", ["GTM"], "Y", "rate", "none",
+                                                       sex="male")["value"])
+    page.wait_for_function("() => location.search.includes('sex=male')")
+    # an indicator observed for women only: Women only, selected by itself
+    page.locator("#trends-indicator").click()
+    page.locator(".dash-dropdown-option", has_text="Muertes violentas de mujeres").first.click()
+    g = wait_graph(page, "trends-main-graph", "(g.layout.title || '').startsWith('Muertes violentas')")
+    assert page.locator("#trends-sex input[value='female']").is_checked()
+    assert page.locator("#trends-sex input[value='male']").is_disabled()
+    assert g["layout"]["yaxis"]["title"]["text"] == "Tasa anual por 100,000 mujeres"

@@ -144,7 +144,7 @@ def test_side_view_is_two_aligned_panels_not_a_dual_axis():
     assert crime["x"][0] == "2019-01-01" and crime["x"][-1] == "2020-07-01"
     assert crime["y"][0] == pytest.approx(30.0) and crime["y"][-1] == pytest.approx(15.0)
     assert {d.get("yaxis") for d in v.figure["data"][1:]} == {"y2"}
-    assert set(v.table.columns) >= {"period", "hom_rate", "trust", "trust_lower", "trust_upper"}
+    assert set(v.table.columns) >= {"period", "hom_rate_per_100000_people", "trust", "trust_lower", "trust_upper"}
 
 
 def test_url_state_round_trip():
@@ -164,3 +164,70 @@ def test_url_state_round_trip():
 def test_wrap_text():
     assert wrap_text("aa bb cc", 5) == ["aa bb", "cc"]
     assert wrap_text("short", 50) == ["short"]
+
+
+def test_women_selected_the_trends_charts_say_per_100000_women_with_analytics_values():
+    from tests.analytics.test_trends import with_sexes
+
+    ds = with_sexes(make_ds(events=EVENTS))
+    for lang, unit, title in (("en", "Monthly rate per 100,000 women", "Homicides, women — "),
+                              ("es", "Tasa mensual por 100,000 mujeres", "Homicidios, mujeres — ")):
+        v = main_view(ds, "hom", ["D1"], "rate", "M", "none", True, True, lang, sex="female")
+        assert v.figure["layout"]["yaxis"]["title"]["text"] == unit
+        assert v.figure["layout"]["title"]["text"].startswith(title)
+        expected = trend_table(ds, "hom", ["D1", "C"], "M", "rate", "none", sex="female")
+        for d in v.figure["data"]:
+            assert d["y"] == nan_to_none(expected.loc[expected.territory_id == d["meta"]["territory_id"], "value"])
+        # D1: 1 female victim a month over 15,000 women in 2019
+        assert v.figure["data"][0]["y"][0] == pytest.approx(1 / 15_000 * 100_000)
+        assert any("100,000" in n and ("women" in n or "mujeres" in n) for n in v.notes)
+        assert not any("habitantes)" in n or "inhabitants)" in n for n in v.notes)
+    # the CSV names the denominator in its headers
+    assert {"sex", "population_women", "rate_per_100000_women", "unit"} <= set(v.table.columns)
+    assert "rate" not in v.table.columns and set(v.table["sex"]) == {"female"}
+    # 12-month rolling, before/after and the crime panel beside the survey follow the sex too
+    r = main_view(ds, "hom", ["C"], "rate", "M", "roll12", False, False, "en", sex="female")
+    assert r.figure["layout"]["yaxis"]["title"]["text"] == "12-month rolling rate per 100,000 women"
+    assert r.figure["data"][0]["y"][17] == pytest.approx(24 / 60_000 * 100_000)  # Jun 2020
+    ba = before_after_view(ds, "hom", "0", 3, "rate", "en", sex="female")
+    assert ba.extra["unit"] == "Monthly rate per 100,000 women"
+    # curfew of March 2020 at C: Dec 2019 – Feb 2020 (2 victims over 30,000, then 60,000 women), Apr – Jun 2020
+    assert ba.extra["result"].before_mean == pytest.approx((2 / 30_000 + 2 / 60_000 + 2 / 60_000) / 3 * 100_000)
+    assert ba.extra["result"].after_mean == pytest.approx(2 / 60_000 * 100_000)
+    ds_s = with_sexes(make_ds(extra_rows=survey_rows()))
+    side = side_view(ds_s, "hom", "trust", "D1", "en", sex="female")
+    assert "per 100,000 women" in side.figure["layout"]["annotations"][0]["text"]
+    assert "hom_female_rate_per_100000_women" in side.table.columns
+    assert side.figure["data"][0]["y"][0] == pytest.approx(3 / 15_000 * 100_000)  # 2019-Q1 of D1
+    # the total is unchanged: per 100,000 inhabitants
+    tot = main_view(ds, "hom", ["D1"], "rate", "M", "none", False, False, "en")
+    assert tot.figure["layout"]["yaxis"]["title"]["text"] == "Monthly rate per 100,000 inhabitants"
+    assert "rate_per_100000_people" in tot.table.columns
+
+
+def test_men_without_a_male_population_get_no_rate_and_a_reason():
+    from tests.analytics.test_trends import with_sexes
+
+    ds = with_sexes(make_ds())
+    v = main_view(ds, "hom", ["C"], "rate", "M", "none", False, False, "en", sex="male")
+    assert all(y is None for d in v.figure["data"] for y in d["y"])
+    assert any("no population of men" in n for n in v.notices)
+    assert side_view(with_sexes(make_ds(extra_rows=survey_rows())), "hom", "trust", "D1", "en",
+                     sex="male").notices[0].startswith("No rate: the data have no population of men")
+    # cases of men are there
+    c = main_view(ds, "hom", ["C"], "count", "M", "none", False, False, "en", sex="male")
+    assert c.figure["data"][0]["y"][0] == 4
+
+
+def test_sex_in_the_url_round_trip():
+    from tests.analytics.test_trends import with_sexes
+
+    ds = with_sexes(make_ds())
+    search = url_search("hom", ["C"], "rate", "M", "none", True, True, None, 3, None, None, "sex", "?lang=en",
+                        "female")
+    params = parse_search(search)
+    assert params["sex"] == "female"
+    assert state_from_params(ds, params)["sex"] == "female"
+    assert "sex=" not in url_search("hom", ["C"], "rate", "M", "none", True, True, None, 3, None, None, "sex", "",
+                                    "total")
+    assert state_from_params(ds, {"sex": "other"})["sex"] == "total"
