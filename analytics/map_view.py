@@ -112,7 +112,8 @@ def land_grid(geom: Any, n: int = GRID_CELLS, samples: int = 5) -> LandGrid:
     shapely.prepare(geom)
     # any land in the cell (boxes in lon/lat: mercator is monotonic in latitude, so a screen cell is a box)
     boxes = shapely.box(np.tile(xs[:-1], ny), np.repeat(lats[1:], nx), np.tile(xs[1:], ny), np.repeat(lats[:-1], nx))
-    touched = shapely.intersects(geom, boxes).reshape(ny, nx)
+    # (land inside the cell: a cell that only shares an edge with the land holds none)
+    touched = (shapely.intersects(geom, boxes) & ~shapely.touches(geom, boxes)).reshape(ny, nx)
     # share of land: points at the centres of samples × samples sub-cells (in screen coordinates)
     f = (np.arange(samples) + 0.5) / samples
     px = (xs[:-1, None] + f[None, :] * (xs[1] - xs[0])).ravel()  # nx*samples

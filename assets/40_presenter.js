@@ -269,7 +269,7 @@ window.atalayaPresenter = window.atalayaPresenter || {
         ov.apply(placed.corner, margin, bw, bh);
         view = placed.view;
         // what was decided, for the browser tests: the corner, the overlay's estimated box, the map's box
-        gd._atalayaOverlay = {corner: placed.corner, w: ov.w, h: ov.h, margin: margin, bw: bw, bh: bh,
+        gd._atalayaOverlay = {corner: placed.corner, w: ov.w, h: ov.h, margin: margin, inset: (fit.inset || 0) * s, bw: bw, bh: bh,
                               overlap: placed.overlap, zoom: view.zoom};
       }
     }
