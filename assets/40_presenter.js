@@ -13,8 +13,10 @@
      1.5 at 1920×1080). The figure Dash keeps is never modified: the layout is a copy, and traces are
      copied where they carry fonts. Values Dash copies back from plotly (after a zoom or pan) are
      recognised and not scaled twice.
-   - Maps whose layout.meta.fit gives {bounds: [west, south, east, north], pad: {l, r, t, b}} are
-     centred and zoomed to fit their box (choroplethmap traces do not fit themselves).
+   - Maps whose layout.meta.fit gives {bounds: [west, south, east, north], land, overlay} are centred and
+     zoomed to fit their box (choroplethmap traces do not fit themselves), with their legend or colour bar
+     in the corner where it covers no land (see `fitMap`) — at the desk too (`deskMap`): the server only
+     knows a nominal box. Older {bounds, pad: {l, r, t, b}} keep the padded sides clear.
    - Key figures (`.key-figure`) that would overflow their card are shrunk until they fit. */
 
 /* helpers used by the clientside callbacks in callbacks/presenter.py */
