@@ -95,8 +95,8 @@ class LandGrid:
 
 def land_grid(geom: Any, n: int = GRID_CELLS, samples: int = 5) -> LandGrid:
     """The land grid of a geometry over its own bounding box (`n` cells along the longer side on
-    screen). A cell's share of land is measured on samples × samples points; any cell the geometry
-    touches counts at least 1/9."""
+    screen). A cell's share of land is measured on samples × samples points; any cell holding some
+    land (not only sharing an edge with it) counts at least 1/9."""
     import shapely
 
     w, s, e, nn = (float(x) for x in geom.bounds)
@@ -149,7 +149,8 @@ def fit_view(bounds: Iterable[float], bw: float, bh: float, pad: dict[str, float
         return None
     dx = max(b[2] - b[0], 1e-6) / 360.0
     dy = max(mercator_y(b[3]) - mercator_y(b[1]), 1e-6) / (2 * math.pi)
-    zoom = round(max(min(math.log2(uw / 512 / dx), math.log2(uh / 512 / dy)) - 0.05, 0.0), 2)
+    # to 2 decimals as the browser rounds (Math.round(z * 100) / 100), so both give the same zoom
+    zoom = math.floor(max(min(math.log2(uw / 512 / dx), math.log2(uh / 512 / dy)) - 0.05, 0.0) * 100 + 0.5) / 100
     world = 512 * 2 ** zoom
     sx, sy = dx * world, dy * world
 

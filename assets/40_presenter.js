@@ -451,6 +451,24 @@ window.atalayaPresenter = window.atalayaPresenter || {
       if (len * tpx > W - 24) {
         out.title = Object.assign({}, title, {font: Object.assign({}, title.font, {size: Math.max(12, Math.floor((W - 24) / len))})});
       }
+    } else if (title) {
+      // a title with a subtitle ("<b>Indicator</b><br><span style='font-size:14px'>unit · period</span>"):
+      // each line too wide for the figure is set smaller (a long indicator name, a change's two periods)
+      var fam = (title.font && title.font.family) || (layout.font && layout.font.family) || DEFAULT_FAMILY;
+      var tpx0 = (title.font && title.font.size) || base * 1.4, room = W * 0.99 - 14, first = null;
+      var lines = String(title.text).split(/<br\s*\/?>/i).map(function (line, k) {
+        var m = /font-size:\s*([\d.]+)px/.exec(line), px = m ? parseFloat(m[1]) : tpx0;
+        var wpx = textWidth(plain(line), px, fam, /<b>/i.test(line) || (k === 0 && !m));
+        if (wpx <= room) { return line; }
+        var npx = Math.max(k === 0 ? 12 : 10, Math.floor(px * room / wpx));
+        if (m) { return line.replace(/font-size:\s*[\d.]+px/, 'font-size:' + npx + 'px'); }
+        if (k === 0) { first = npx; }
+        return line;
+      });
+      if (first || lines.join('<br>') !== String(title.text).replace(/<br\s*\/?>/gi, '<br>')) {
+        out.title = Object.assign({}, title, {text: lines.join('<br>')});
+        if (first) { out.title.font = Object.assign({}, title.font, {size: first}); }
+      }
     }
     DESK.add(gd);
     return Object.assign({}, fig, {layout: out});

@@ -229,7 +229,8 @@ the top right, the Pacific at the bottom left), with level names Estado/Municipi
 
 Indicators: `homicides` (monthly counts, most municipalities with zero events in 2021: quantile classes
 with a class of its own at 0), `north_robberies` (counts for state 01's municipalities only: a series
-that covers part of the country), `trust_survey` (a yearly survey percentage by state: no counts).
+that covers part of the country; its name is long, as the SESNSP state series' are), `trust_survey` (a
+yearly survey percentage by state: no counts).
 """
 
 WIDE_MUNIS = {  # id: (west, south, east, north)
@@ -294,7 +295,8 @@ def make_wide_dataset(directory: Path | str) -> Path:
         ["indicator_id", "domain", "label_es", "label_en", "unit", "higher_is_worse", "rate_base", "rate_per",
          "source", "synthetic", "description_es", "description_en"],
         ["homicides", "crime", "Homicidios", "Homicides", "count", "true", "total", "100000", "fiscalia", "true", "", ""],
-        ["north_robberies", "crime", "Robos (serie del estado Norte)", "Robberies (Norte state series)", "count",
+        ["north_robberies", "crime", "Robos con violencia (serie municipal 2020–2021 del estado Norte, carpetas)",
+         "Violent robberies (municipal series 2020–2021 of the Norte state, investigation files)", "count",
          "true", "total", "100000", "fiscalia", "true", "", ""],
         ["trust_survey", "trust", "Confianza en la policía", "Trust in the police", "percent", "false", "none", "",
          "encuesta", "true", "", ""],

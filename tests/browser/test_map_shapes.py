@@ -141,6 +141,20 @@ def test_a_zoom_made_by_hand_survives_a_filter_change(page, wide_server):
     assert after == pytest.approx(zoomed, abs=0.01)
 
 
+def test_long_titles_stay_inside_the_map_at_the_desk(page, wide_server):
+    from tests.browser.test_figure_texts import CHECK
+
+    problems: list[str] = []
+    for (w, h), q in (((1280, 720), "?ind=north_robberies"), ((1280, 720), "?ind=north_robberies&lang=en"),
+                      ((1100, 800), "?ind=north_robberies&measure=count")):
+        page.set_viewport_size({"width": w, "height": h})
+        page.goto(wide_server.url + "/map" + q)
+        wait_for_dash(page)
+        _drawn(page, MAP, WIDE_MUNIS)
+        problems += [f"{q} at {w}x{h}: {p}" for p in page.evaluate(CHECK)]
+    assert not problems, "\n".join(problems)
+
+
 def test_an_indicator_of_one_state_opens_on_it_and_the_state_filter_still_moves_the_view(page, wide_server):
     page.goto(wide_server.url + "/map?ind=north_robberies")
     wait_for_dash(page)
