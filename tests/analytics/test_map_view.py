@@ -124,3 +124,14 @@ def test_data_extent_is_where_an_indicator_has_values(tmp_path):
     path = str(ds.boundary_files[2])
     assert mv.footprint(path, ["0101", "0102"]).bounds == (0.0, 18.0, 4.0, 20.0)
     assert mv.footprint(path).area == pytest.approx(sum((r[2] - r[0]) * (r[3] - r[1]) for r in WIDE_MUNIS.values()))
+
+
+def test_map_view_imports_nothing_from_dash():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "import sys, analytics.map_view, analytics.map_values; print(any(m.split('.')[0] == 'dash' for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.strip() == "False"
