@@ -13,8 +13,10 @@
      1.5 at 1920×1080). The figure Dash keeps is never modified: the layout is a copy, and traces are
      copied where they carry fonts. Values Dash copies back from plotly (after a zoom or pan) are
      recognised and not scaled twice.
-   - Maps whose layout.meta.fit gives {bounds: [west, south, east, north], pad: {l, r, t, b}} are
-     centred and zoomed to fit their box (choroplethmap traces do not fit themselves).
+   - Maps whose layout.meta.fit gives {bounds: [west, south, east, north], land, overlay} are centred and
+     zoomed to fit their box (choroplethmap traces do not fit themselves), with their legend or colour bar
+     in the corner where it covers no land (see `fitMap`) — at the desk too (`deskMap`): the server only
+     knows a nominal box. Older {bounds, pad: {l, r, t, b}} keep the padded sides clear.
    - Key figures (`.key-figure`) that would overflow their card are shrunk until they fit. */
 
 /* helpers used by the clientside callbacks in callbacks/presenter.py */
@@ -123,30 +125,168 @@ window.atalayaPresenter = window.atalayaPresenter || {
   function merc(lat) { lat = Math.max(Math.min(lat, 85), -85) * Math.PI / 180; return Math.log(Math.tan(Math.PI / 4 + lat / 2)); }
   function unmerc(y) { return (2 * Math.atan(Math.exp(y)) - Math.PI / 2) * 180 / Math.PI; }
 
-  // Centre and zoom that fit `fit.bounds` in the map's pixel box minus `fit.pad` (overlays: legend,
-  // colour bar), like analytics.map_values.view_for_bounds but for the box on screen.
-  function fitMap(gd, layout, s, rec) {
+  // ---- maps: the view and the overlay (class legend or colour bar) for the map's real box -------------
+  // layout.meta.fit = {bounds: [w, s, e, n], land: {nx, ny, cells}, overlay: 'legend' | 'colorbar',
+  // inset, margin} (analytics/map_view.py computes the same for a nominal box on the server; each
+  // function here mirrors the Python one of the same name), or the older {bounds, pad: {l, r, t, b}}.
+  function fitView(b, bw, bh, p) {  // map_view.fit_view
+    p = {l: p.l || 0, r: p.r || 0, t: p.t || 0, b: p.b || 0};
+    var uw = bw - p.l - p.r, uh = bh - p.t - p.b;
+    if (uw < 50 || uh < 50) { return null; }
+    var dx = Math.max(b[2] - b[0], 1e-6) / 360, dy = Math.max(merc(b[3]) - merc(b[1]), 1e-6) / (2 * Math.PI);
+    var zoom = Math.round(Math.max(Math.min(Math.log2(uw / 512 / dx), Math.log2(uh / 512 / dy)) - 0.05, 0) * 100) / 100;
+    var world = 512 * Math.pow(2, zoom), sx = dx * world, sy = dy * world;  // px for 360° / 2π of mercator y
+    // centred in the whole box, moved only as far as needed to keep clear of the padded sides
+    function offset(size, box, lo, hi) { return Math.min(Math.max(0, lo - box / 2 + size / 2), box / 2 - hi - size / 2); }
+    var ox = offset(sx, bw, p.l, p.r), oy = offset(sy, bh, p.t, p.b);  // px right / down
+    var left = bw / 2 + ox - sx / 2, top = bh / 2 + oy - sy / 2;
+    return {lon: (b[0] + b[2]) / 2 - ox / (world / 360),
+            lat: unmerc((merc(b[1]) + merc(b[3])) / 2 + oy / (world / (2 * Math.PI))),
+            zoom: zoom, rect: [left, top, left + sx, top + sy]};
+  }
+  function overlayRect(corner, bw, bh, ow, oh, margin) {  // map_view.overlay_rect
+    var x0 = corner[1] === 'l' ? margin : bw - margin - ow, y0 = corner[0] === 't' ? margin : bh - margin - oh;
+    return [x0, y0, x0 + ow, y0 + oh];
+  }
+  function landUnder(land, view, r) {  // map_view.land_under
+    var v = view.rect, cw = (v[2] - v[0]) / land.nx, ch = (v[3] - v[1]) / land.ny, sum = 0;
+    for (var i = 0; i < land.ny; i++) {
+      var iy = Math.min(v[1] + (i + 1) * ch, r[3]) - Math.max(v[1] + i * ch, r[1]);
+      if (iy <= 0) { continue; }
+      for (var j = 0; j < land.nx; j++) {
+        var c = land.cells.charCodeAt(i * land.nx + j) - 48;
+        if (!c) { continue; }
+        var ix = Math.min(v[0] + (j + 1) * cw, r[2]) - Math.max(v[0] + j * cw, r[0]);
+        if (ix > 0) { sum += c / 9 * ix * iy; }
+      }
+    }
+    return sum;
+  }
+  var CORNERS = ['tl', 'tr', 'bl', 'br'], OVERLAP_TOLERANCE = 0.002;
+  function placeOverlay(b, land, bw, bh, ow, oh, margin, inset) {  // map_view.place_overlay
+    var best = null, tol = OVERLAP_TOLERANCE * ow * oh;
+    function less(a, c) { for (var k = 0; k < a.length; k++) { if (a[k] !== c[k]) { return a[k] < c[k]; } } return false; }
+    CORNERS.forEach(function (corner, ci) {
+      var side = corner[1] === 'l' ? 'l' : 'r', row = corner[0] === 't' ? 't' : 'b';
+      var extras = [{}, {}, {}];
+      extras[1][side] = ow + 2 * margin;
+      extras[2][row] = oh + 2 * margin;
+      extras.forEach(function (extra, pi) {
+        var pad = {};
+        ['l', 'r', 't', 'b'].forEach(function (k) { pad[k] = Math.max(inset, extra[k] || 0); });
+        var view = fitView(b, bw, bh, pad);
+        if (!view) { return; }
+        var over = landUnder(land, view, overlayRect(corner, bw, bh, ow, oh, margin));
+        var key = over <= tol ? [0, -view.zoom, ci, pi] : [1, over, -view.zoom, ci, pi];
+        if (!best || less(key, best.key)) { best = {key: key, corner: corner, view: view, overlap: over <= tol ? 0 : over}; }
+      });
+    });
+    return best;
+  }
+
+  // What an overlay measures on screen, from its text (plotly draws lines 1.3 em apart).
+  var MEASURE = null;
+  function textWidth(text, px, family, bold) {
+    MEASURE = MEASURE || document.createElement('canvas').getContext('2d');
+    MEASURE.font = (bold ? 'bold ' : '') + px + 'px ' + family;
+    return MEASURE.measureText(text).width;
+  }
+  function plain(html) {
+    return String(html).replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  }
+  var DEFAULT_FAMILY = '"Open Sans", verdana, arial, sans-serif';
+  function fontOf(f, layout) {
+    var lf = layout.font || {};
+    return {size: (f && f.size) || lf.size || 12, family: (f && f.family) || lf.family || DEFAULT_FAMILY};
+  }
+  function linesWidth(html, font) {
+    return Math.max.apply(null, String(html).split(/<br\s*\/?>/i).map(function (line) {
+      return textWidth(plain(line), font.size, font.family, /<b>/i.test(line));
+    }));
+  }
+  // The class legend (an annotation named fit.overlay): its box, and how to put it in a corner.
+  function annotationOverlay(layout, name) {
+    var anns = layout.annotations || [], i = -1;
+    anns.forEach(function (a, k) { if (a && a.name === name && typeof a.text === 'string') { i = k; } });
+    if (i < 0) { return null; }
+    var a = anns[i], font = fontOf(a.font, layout), n = String(a.text).split(/<br\s*\/?>/i).length;
+    var bp = a.borderpad === undefined ? 1 : a.borderpad, bwid = a.borderwidth === undefined ? 1 : a.borderwidth;
+    return {
+      w: Math.ceil(linesWidth(a.text, font) + 2 * (bp + bwid) + 2), h: Math.ceil(n * font.size * 1.3 + 2 * (bp + bwid) + 2),
+      apply: function (corner, margin, bw, bh) {
+        var c = Object.assign({}, a, {xref: 'paper', yref: 'paper'});
+        c.x = corner[1] === 'l' ? margin / bw : 1 - margin / bw; c.xanchor = corner[1] === 'l' ? 'left' : 'right';
+        c.y = corner[0] === 't' ? 1 - margin / bh : margin / bh; c.yanchor = corner[0] === 't' ? 'top' : 'bottom';
+        layout.annotations = anns.slice();
+        layout.annotations[i] = c;
+      }
+    };
+  }
+  // The colour bar of the first trace, with the legend of the traces shown (e.g. "no data") right under
+  // it: one block. The bar's length is in pixels (lenmode 'pixels'); thickness and pads as plotly's.
+  function colorbarOverlay(layout, data, s) {
+    var tr = data[0], cb = tr && tr.colorbar;
+    if (!cb || tr.showscale === false) { return null; }
+    var font = fontOf(cb.tickfont, layout), tfont = fontOf(cb.title && cb.title.font, layout);
+    var labels = (cb.ticktext && cb.ticktext.length) ? cb.ticktext : ['100'];
+    var labelW = Math.max.apply(null, labels.map(function (t) { return textWidth(plain(t), font.size, font.family); }));
+    var thick = cb.thickness || 30, xpad = cb.xpad === undefined ? 10 : cb.xpad;
+    var title = cb.title && cb.title.text ? plain(cb.title.text) : '';
+    var cbW = Math.ceil(Math.max(thick + 4 + labelW + 4, title ? textWidth(title, tfont.size, tfont.family) : 0) + 2 * xpad);
+    var len = Math.round((cb.len || 150) * s), cbH = len + 2;  // in pixels, the length holds the title and the pads
+    var shown = data.filter(function (t) { return t.showlegend; });
+    var lfont = fontOf(layout.legend && layout.legend.font, layout), gap = 6;
+    var lgW = shown.length ? Math.ceil(Math.max.apply(null, shown.map(function (t) {
+      return textWidth(plain(t.name || ''), lfont.size, lfont.family); })) + 40 + 10) : 0;
+    var lgH = shown.length ? Math.ceil(shown.length * lfont.size * 1.55 + 8) : 0;
+    return {
+      w: Math.max(cbW, lgW), h: cbH + (lgH ? gap + lgH : 0),
+      apply: function (corner, margin, bw, bh) {
+        var left = corner[1] === 'l', top0 = corner[0] === 't' ? margin : bh - margin - cbH - (lgH ? gap + lgH : 0);
+        var c = Object.assign({}, cb, {lenmode: 'pixels', len: len, xref: 'paper', yref: 'paper'});
+        c.x = left ? margin / bw : 1 - margin / bw; c.xanchor = left ? 'left' : 'right';
+        c.y = 1 - top0 / bh; c.yanchor = 'top';
+        data[0] = Object.assign({}, tr, {colorbar: c});
+        if (lgH) {
+          var lg = layout.legend = Object.assign({}, layout.legend);
+          lg.x = c.x; lg.xanchor = c.xanchor; lg.y = 1 - (top0 + cbH + gap) / bh; lg.yanchor = 'top';
+        }
+      }
+    };
+  }
+
+  // Centre and zoom that fit the map's bounds in its box on screen, with its overlay in the corner where
+  // it covers no land (or the side kept clear for it); older figures: the box minus `fit.pad`.
+  function fitMap(gd, layout, data, s, rec) {
     var fit = layout.meta && layout.meta.fit, m = layout.margin || {};
     var w = gd.clientWidth, h = gd.clientHeight;
     if (!fit || !fit.bounds || !layout.map || !w || !h) { return; }
-    var pad = fit.pad || {}, pl = (pad.l || 0) * s, pr = (pad.r || 0) * s, pt = (pad.t || 0) * s, pb = (pad.b || 0) * s;
-    var bw = w - (m.l || 0) - (m.r || 0), bh = h - (m.t || 0) - (m.b || 0);
-    var uw = bw - pl - pr, uh = bh - pt - pb;
-    if (uw < 50 || uh < 50) { return; }
-    var b = fit.bounds, dx = Math.max(b[2] - b[0], 1e-6) / 360, dy = Math.max(merc(b[3]) - merc(b[1]), 1e-6) / (2 * Math.PI);
-    var zoom = Math.max(Math.min(Math.log2(uw / 512 / dx), Math.log2(uh / 512 / dy)) - 0.05, 0);
-    var world = 512 * Math.pow(2, zoom);                       // px for 360° of longitude / 2π of mercator y
-    // centred in the whole box, moved only as far as needed to keep clear of the overlays
-    function offset(size, box, lo, hi) { return Math.min(Math.max(0, lo - box / 2 + size / 2), box / 2 - hi - size / 2); }
-    var ox = offset(dx * world, bw, pl, pr), oy = offset(dy * world, bh, pt, pb);  // px right / down
-    var lon = (b[0] + b[2]) / 2 - ox / (world / 360);
-    var y = (merc(b[1]) + merc(b[3])) / 2 + oy / (world / (2 * Math.PI));
+    var bw = w - (m.l || 0) - (m.r || 0), bh = h - (m.t || 0) - (m.b || 0), view = null;
+    if (fit.land && fit.overlay) {
+      var ov = fit.overlay === 'colorbar' ? colorbarOverlay(layout, data, s) : annotationOverlay(layout, fit.overlay);
+      var margin = (fit.margin === undefined ? 8 : fit.margin) * s;
+      var placed = ov && placeOverlay(fit.bounds, fit.land, bw, bh, ov.w, ov.h, margin, (fit.inset || 0) * s);
+      if (placed) {
+        ov.apply(placed.corner, margin, bw, bh);
+        view = placed.view;
+        // what was decided, for the browser tests: the corner, the overlay's estimated box, the map's box
+        gd._atalayaOverlay = {corner: placed.corner, w: ov.w, h: ov.h, margin: margin, inset: (fit.inset || 0) * s, bw: bw, bh: bh,
+                              overlap: placed.overlap, zoom: view.zoom};
+      }
+    }
+    if (!view) {
+      var pad = fit.pad || {};
+      view = fitView(fit.bounds, bw, bh, {l: (pad.l || 0) * s, r: (pad.r || 0) * s, t: (pad.t || 0) * s, b: (pad.b || 0) * s});
+    }
+    if (!view) { return; }
     var map = layout.map = Object.assign({}, layout.map);
     map.center = Object.assign({}, map.center);
-    setFrom(map, 'zoom', '.layout.map.zoom', rec, function () { return Math.round(zoom * 100) / 100; });
-    setFrom(map.center, 'lon', '.layout.map.center.lon', rec, function () { return lon; });
-    setFrom(map.center, 'lat', '.layout.map.center.lat', rec, function () { return unmerc(y); });
+    setFrom(map, 'zoom', '.layout.map.zoom', rec, function () { return view.zoom; });
+    setFrom(map.center, 'lon', '.layout.map.center.lon', rec, function () { return view.lon; });
+    setFrom(map.center, 'lat', '.layout.map.center.lat', rec, function () { return view.lat; });
   }
+  P.placeOverlay = placeOverlay;  // for the browser tests
 
   // Undo what presenter mode drew, for values that Dash echoed back (leaving presenter mode). Paths
   // are those of `setFrom`: '.layout.xaxis.tickfont.size', '.layout.annotations[2].yshift'.
@@ -311,6 +451,24 @@ window.atalayaPresenter = window.atalayaPresenter || {
       if (len * tpx > W - 24) {
         out.title = Object.assign({}, title, {font: Object.assign({}, title.font, {size: Math.max(12, Math.floor((W - 24) / len))})});
       }
+    } else if (title) {
+      // a title with a subtitle ("<b>Indicator</b><br><span style='font-size:14px'>unit · period</span>"):
+      // each line too wide for the figure is set smaller (a long indicator name, a change's two periods)
+      var fam = (title.font && title.font.family) || (layout.font && layout.font.family) || DEFAULT_FAMILY;
+      var tpx0 = (title.font && title.font.size) || base * 1.4, room = W * 0.99 - 14, first = null;
+      var lines = String(title.text).split(/<br\s*\/?>/i).map(function (line, k) {
+        var m = /font-size:\s*([\d.]+)px/.exec(line), px = m ? parseFloat(m[1]) : tpx0;
+        var wpx = textWidth(plain(line), px, fam, /<b>/i.test(line) || (k === 0 && !m));
+        if (wpx <= room) { return line; }
+        var npx = Math.max(k === 0 ? 12 : 10, Math.floor(px * room / wpx));
+        if (m) { return line.replace(/font-size:\s*[\d.]+px/, 'font-size:' + npx + 'px'); }
+        if (k === 0) { first = npx; }
+        return line;
+      });
+      if (first || lines.join('<br>') !== String(title.text).replace(/<br\s*\/?>/gi, '<br>')) {
+        out.title = Object.assign({}, title, {text: lines.join('<br>')});
+        if (first) { out.title.font = Object.assign({}, title.font, {size: first}); }
+      }
     }
     DESK.add(gd);
     return Object.assign({}, fig, {layout: out});
@@ -332,13 +490,24 @@ window.atalayaPresenter = window.atalayaPresenter || {
     }
   }
 
+  // At the desk too, a map is fitted to its real box (the server only knows a nominal one) with its
+  // legend where it covers no land; layout and traces are copied, the figure Dash keeps is untouched.
+  function deskMap(gd, fig) {
+    var layout = fig.layout;
+    if (!layout || !layout.meta || !layout.meta.fit || !layout.map) { return fig; }
+    layout = Object.assign({}, layout);
+    var data = (fig.data || []).slice();
+    fitMap(gd, layout, data, 1, {});
+    return Object.assign({}, fig, {data: data, layout: layout});
+  }
+
   function presenterFigure(gd, fig) {
     var rec = APPLIED.get(gd);
     if (!presenterOn()) {
-      if (!rec || !fig.layout) { return deskFit(gd, fig); }  // normal mode: the figure as Dash gave it
+      if (!rec || !fig.layout) { return deskMap(gd, deskFit(gd, fig)); }  // normal mode: the figure as Dash gave it
       var back = {layout: clone(fig.layout)};
       restoreTree(back, rec);
-      return deskFit(gd, Object.assign({}, fig, {layout: back.layout}));
+      return deskMap(gd, deskFit(gd, Object.assign({}, fig, {layout: back.layout})));
     }
     if (!rec) { rec = {}; APPLIED.set(gd, rec); }
     var s = P.typeScale();
@@ -374,7 +543,7 @@ window.atalayaPresenter = window.atalayaPresenter || {
       return t;
     });
     fitToBox(gd, layout, data, s);
-    fitMap(gd, layout, s, rec);
+    fitMap(gd, layout, data, s, rec);
     return Object.assign({}, fig, {data: data, layout: layout});
   }
   P.presenterFigure = presenterFigure;

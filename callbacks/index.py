@@ -18,8 +18,10 @@ import pandas as pd
 from dash import ALL, Dash, Input, Output, Patch, State, ctx as dash_ctx, dcc, html, no_update
 import dash_bootstrap_components as dbc
 
+from analytics import map_view
 from analytics import vawg_index as vi
 from callbacks.context import AppContext
+from callbacks.map import area_shape
 from components import index as ui
 from components.figures import graph, source_note
 from components.formatting import fmt_number, fmt_percent
@@ -68,10 +70,10 @@ class IndexService:
         self._inputs = locked(index_inputs)
         self._treated = locked(index_treated)
         self._mc = locked(index_mc)
-        self._view = _bounds_view(self.ds)
-        bounds = _geometry_bounds(self.ds)
-        # presenter mode fits the map to its box on screen (assets/40_presenter.js), colour bar at the right
-        self._fit = {"bounds": [round(b, 5) for b in bounds], "pad": {"r": LEGEND_PX}} if bounds else None
+        # the country's bounds and land grid: the colour bar goes where it covers no land, and the
+        # browser fits the map to its box on screen (assets/40_presenter.js) the same way
+        self._shape = area_shape(ctx, None) if self.ds.boundary_files else None
+        self._views: dict[tuple[str, str, bool], tuple[dict[str, float], float, str]] = {}
 
     def warm(self) -> None:
         """Compute the default view (steps 1–8) so the first visitor does not wait for it."""
@@ -99,12 +101,26 @@ class IndexService:
     def source(self, res: vi.IndexResult, lang: str) -> str:
         return ui.source_text(self.ds, res.config, res.inputs.window, lang)
 
-    def map_view(self) -> tuple[dict[str, float], float]:
-        return self._view
+    def map_view(self, color: str = "group", lang: str = "es", missing: bool = False) -> tuple[dict[str, float], float, str]:
+        """Centre, zoom and the colour bar's corner for the map's nominal box: the corner where the
+        colour bar (and the "no data" entry under it) covers no land, else the side kept clear for it."""
+        key = (color if color in ("group", "score") else "dim", lang, bool(missing))
+        if key not in self._views:
+            placed = None
+            if self._shape is not None:
+                w, h = ui.colorbar_box(color, lang, missing)
+                placed = map_view.place_overlay(self._shape[1], *ui.NOMINAL_BOX, w, h, OVERLAY_MARGIN, MAP_INSET)
+            self._views[key] = ((placed.view.centre, placed.view.zoom, placed.corner) if placed
+                                else ({"lon": 0.0, "lat": 0.0}, 1.0, "tr"))
+        return self._views[key]
 
     def map_fit(self) -> dict[str, Any] | None:
-        """The geometry's bounds and the colour bar's room, for presenter mode's fit-to-screen."""
-        return self._fit
+        """layout.meta.fit: the country's bounds and land grid, for the browser to fit the view and place
+        the colour bar in the map's real box (at the desk and in presenter mode)."""
+        if self._shape is None:
+            return None
+        return {"bounds": [round(b, 5) for b in self._shape[0]], "land": self._shape[1].to_json(),
+                "overlay": "colorbar", "inset": MAP_INSET, "margin": OVERLAY_MARGIN}
 
 
 _SERVICE_LOCK = threading.Lock()
@@ -135,51 +151,8 @@ def default_index_result(ctx: AppContext) -> tuple[vi.IndexResult, pd.DataFrame]
     return None if svc is None else svc.ranking(svc.default)
 
 
-LEGEND_PX = 170  # the colour bar's width at the right of the index map
-
-
-def _geometry_bounds(ds: Any) -> tuple[float, float, float, float] | None:
-    """(west, south, east, north) of the level-2 (or level-1) geometry; None without boundaries."""
-    path = ds.boundary_files.get(2) or ds.boundary_files.get(1)
-    if not path:
-        return None
-    gj = json.loads(open(path, encoding="utf-8").read())
-    xs: list[float] = []
-    ys: list[float] = []
-
-    def walk(c: Any) -> None:
-        if isinstance(c, (list, tuple)) and c and isinstance(c[0], (int, float)):
-            xs.append(float(c[0]))
-            ys.append(float(c[1]))
-        elif isinstance(c, (list, tuple)):
-            for x in c:
-                walk(x)
-
-    for f in gj.get("features", []):
-        walk((f.get("geometry") or {}).get("coordinates", []))
-    if not xs:
-        return None
-    return min(xs), min(ys), max(xs), max(ys)
-
-
-def _bounds_view(ds: Any, width: int = 560, height: int = 520, legend_px: int = LEGEND_PX) -> tuple[dict[str, float], float]:
-    """Centre and zoom that fit the level-2 (or level-1) geometry in a `width` × `height` px map whose
-    right `legend_px` pixels hold the colour bar (the country is shifted left of it)."""
-    bounds = _geometry_bounds(ds)
-    if bounds is None:
-        return {"lon": 0.0, "lat": 0.0}, 1.0
-    x0, y0, x1, y1 = bounds
-
-    def merc(lat: float) -> float:
-        return math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85), -85)) / 2))
-
-    usable = width - legend_px
-    zx = math.log2(usable / 512 / max((x1 - x0) / 360, 1e-6))
-    zy = math.log2(height / 512 / max((merc(y1) - merc(y0)) / (2 * math.pi), 1e-6))
-    zoom = round(max(min(zx, zy) - 0.1, 0), 2)
-    px_per_degree = 512 * 2 ** zoom / 360
-    shift = (legend_px / 2) / px_per_degree  # move the centre east so the country sits left of the bar
-    return {"lon": (x0 + x1) / 2 + shift, "lat": (y0 + y1) / 2}, zoom
+MAP_INSET = 6  # px kept clear around the country
+OVERLAY_MARGIN = 8  # px between the map's edge and the colour bar
 
 
 # ---- plain functions (tested directly) -------------------------------------------------------------
@@ -419,9 +392,9 @@ def register(app: Dash, ctx: AppContext) -> None:
         s = state_from_controls(svc, weights, norm, agg, winsor, smooth, miss, cls, top_n, color, selected)
         res, ranking = svc.ranking(s)
         src = svc.source(res, lang)
-        centre, zoom = svc.map_view()
+        centre, zoom, corner = svc.map_view(s.color, lang, bool(ranking["score"].isna().any()))
         fig: Any = ui.map_figure(ranking, res.config, s.color, ctx.boundary_url(2), centre, zoom, src, lang,
-                                 s.selected, svc.ds.meta, fit=svc.map_fit())
+                                 s.selected, svc.ds.meta, fit=svc.map_fit(), corner=corner)
         # `drawn`: the colour mode of the map the browser holds (None before the first full figure).
         # Same mode: a weight or method change sends the values only, not the whole figure.
         mode: Any = no_update

@@ -20,21 +20,21 @@ import pandas as pd
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, Patch, State, ctx as dash_ctx, dcc, html, no_update
 
+from analytics import map_view as mv_view
 from analytics.map_values import (
     METHODS,
     MapQuery,
     Classification,
     MapFilters,
     MapValues,
-    boundary_bounds,
     change_classification,
     classify,
     map_values,
     mappable_indicators,
     normalize_filters,
     ranking,
-    view_for_bounds,
 )
+from analytics.map_view import data_extent, footprint, is_partial, land_grid, place_overlay
 from callbacks.context import AppContext
 from components import map as _map_strings  # noqa: F401  (registers the page strings)
 from components import map_figure as mf
@@ -69,34 +69,101 @@ def compute(ctx: AppContext, f: MapFilters, small: int, method: str) -> tuple[Ma
     return _computed(ctx)(f.indicator_id, f.period, f.level, f.sex, f.measure, f.pooled, int(small), method)
 
 
-@lru_cache(maxsize=16)
-def _bounds(path: str) -> dict[str, tuple[float, float, float, float]]:
-    return boundary_bounds(path)
+# ---- the view: what area the map shows, and where its legend goes ---------------------------------
+COUNTRY_INSET = 6  # px kept clear around the whole country
+AREA_INSET = 48  # around a department (or the part of the country with data): its neighbours give context
 
 
-def view_bounds(ctx: AppContext, dept: str | None) -> tuple[float, float, float, float]:
-    """(west, south, east, north) of the whole country or of a department."""
+def view_area(ctx: AppContext, dept: str | None, indicator: str | None = None) -> tuple[str, ...] | None:
+    """The admin-1 territories the map's view is fitted to: the chosen department; else, for an
+    indicator with data in only part of the country (one state's series), the admin-1 territories
+    holding its data; else None, the whole country."""
+    ds = ctx.dataset
+    if dept:
+        return (dept,) if area_shape(ctx, (dept,)) is not None else None
+    if indicator and indicator in ds.indicators.index:
+        ext = data_extent(ds, indicator)
+        if is_partial(ds, ext) and area_shape(ctx, ext) is not None:
+            return ext
+    return None
+
+
+def area_shape(ctx: AppContext, area: tuple[str, ...] | None) -> tuple[tuple[float, ...], Any] | None:
+    """(bounds, land grid) of an area (admin-1 ids, None = the whole country), from the admin-1
+    boundaries (or the admin-2 ones under those ids when there are no admin-1 boundaries)."""
     files = ctx.dataset.boundary_files
-    path = str(files.get(1) or files.get(2))
-    b = _bounds(path)
-    if dept and dept in b:
-        return tuple(float(x) for x in b[dept])  # type: ignore[return-value]
-    arr = np.array(list(b.values()))
-    return float(arr[:, 0].min()), float(arr[:, 1].min()), float(arr[:, 2].max()), float(arr[:, 3].max())
+    if 1 in files:
+        path, ids = str(files[1]), area
+    else:
+        path = str(files[2])
+        if area is None:
+            ids = None
+        else:
+            munis = ctx.dataset.territories_at(2)
+            ids = tuple(str(i) for i, p in munis["parent_id"].items() if str(p) in set(area))
+    return _shape_of(path, ids)
 
 
-def map_view(ctx: AppContext, dept: str | None) -> tuple[dict[str, float], float]:
-    """Centre and zoom for the whole country or a department; a department with room around it: its
-    neighbours (under the veil) give the context."""
-    files = ctx.dataset.boundary_files
-    inside = bool(dept) and dept in _bounds(str(files.get(1) or files.get(2)))
-    return view_for_bounds(view_bounds(ctx, dept), *((620, 400) if inside else (760, 540)))
+@lru_cache(maxsize=256)
+def _shape_of(path: str, ids: tuple[str, ...] | None) -> tuple[tuple[float, ...], Any] | None:
+    geom = footprint(path, ids)
+    if geom.is_empty:
+        return None
+    grid = land_grid(geom)
+    return grid.bounds, grid
 
 
-def map_fit(ctx: AppContext, dept: str | None) -> dict[str, Any]:
-    """layout.meta.fit: presenter mode centres and zooms the map to fit these bounds in its box on screen
-    (assets/40_presenter.js), leaving room at the left for the legend drawn over the map."""
-    return {"bounds": [round(x, 5) for x in view_bounds(ctx, dept)], "pad": {"l": 210}}
+def view_bounds(ctx: AppContext, dept: str | None, indicator: str | None = None) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of what the map shows: the whole country, a department, or the
+    part of the country where the indicator has data."""
+    shape = area_shape(ctx, view_area(ctx, dept, indicator))
+    if shape is None:  # no usable geometry: the bounds of every feature of the level-2 file
+        shape = _shape_of(str(ctx.dataset.boundary_files.get(2) or ctx.dataset.boundary_files[1]), None)
+    return tuple(float(x) for x in shape[0])  # type: ignore[index,return-value]
+
+
+def _placement(ctx: AppContext, area: tuple[str, ...] | None, legend_text: str) -> mv_view.Placement | None:
+    shape = area_shape(ctx, area)
+    if shape is None:
+        return None
+    w, h = mf.legend_box(legend_text)
+    return place_overlay(shape[1], *mf.NOMINAL_BOX, w, h, mf.OVERLAY_MARGIN,
+                         COUNTRY_INSET if area is None else AREA_INSET)
+
+
+def map_view(ctx: AppContext, dept: str | None, indicator: str | None = None,
+             legend_text: str = "") -> tuple[dict[str, float], float, str]:
+    """Centre, zoom and legend corner for the map's nominal box (the browser fits its real box the
+    same way): the view fits the area (see `view_area`) with the legend in a corner where it covers
+    no land, or beside the area when every corner holds land."""
+    placed = _placement(ctx, view_area(ctx, dept, indicator), legend_text or "■ 0.0 – 0.0 (0)<br>" * 6)
+    if placed is None:
+        return {"lon": 0.0, "lat": 0.0}, 1.0, "tl"
+    return placed.view.centre, placed.view.zoom, placed.corner
+
+
+def map_fit(ctx: AppContext, dept: str | None, indicator: str | None = None) -> dict[str, Any]:
+    """layout.meta.fit: the area's bounds and land grid, for the browser to fit the view and place the
+    legend (the annotation named 'legend') in the map's real box, at the desk and in presenter mode
+    (assets/40_presenter.js `fitMap`); `inset` px are kept clear around the area, `margin` px between
+    the legend and the map's edge."""
+    area = view_area(ctx, dept, indicator)
+    shape = area_shape(ctx, area)
+    bounds = view_bounds(ctx, dept, indicator)
+    out: dict[str, Any] = {"bounds": [round(x, 5) for x in bounds], "overlay": "legend",
+                           "inset": COUNTRY_INSET if area is None else AREA_INSET, "margin": mf.OVERLAY_MARGIN}
+    if shape is not None:
+        out["land"] = shape[1].to_json()
+    return out
+
+
+def view_key(ctx: AppContext, dept: str | None, indicator: str | None, level: int) -> str:
+    """uirevision of the map: it changes (and the view with it) when the area shown changes."""
+    import hashlib
+
+    area = view_area(ctx, dept, indicator)
+    tag = "" if area is None else hashlib.md5(",".join(area).encode()).hexdigest()[:8]
+    return f"{level}-{dept or ''}-{tag}"
 
 
 # ---- options of the controls ----------------------------------------------------------------------
@@ -430,14 +497,30 @@ def value_header(ctx: AppContext, f: MapFilters, mv: MapValues, lang: str) -> st
 
 
 def rank_caption(ctx: AppContext, mv: MapValues, dept: str | None, lang: str) -> str:
-    """'Escuintla · 2024 · 14 territories' (territories with a value in the table's area; ranks stay national)."""
+    """'Escuintla · 2024 · 14 territories' (territories with a value in the table's area; ranks stay
+    national), and where the data are when the indicator has data for only part of the country
+    ('data for Guanajuato only')."""
     ds = ctx.dataset
     iso = str(ds.territories.at[ds.main_country, "country_iso3"])
     where = ds.name(dept) if dept else (COUNTRY_EN.get(iso, ds.name(ds.main_country)) if lang == "en"
                                          else ds.name(ds.main_country))
     tab = mv.table if not dept else mv.table.loc[mv.table["parent_id"] == dept]
     n = int(tab["rank"].notna().sum())
-    return f"{where} · {mf.period_text(mv, lang)} · {fmt_number(n, lang)} {t('map.legend.territories', lang)}"
+    text = f"{where} · {mf.period_text(mv, lang)} · {fmt_number(n, lang)} {t('map.legend.territories', lang)}"
+    extent = data_extent(ds, mv.query.indicator_id)
+    return text + (f" · {extent_text(ctx, extent, lang)}" if is_partial(ds, extent) else "")
+
+
+def extent_text(ctx: AppContext, extent: tuple[str, ...], lang: str) -> str:
+    """'datos solo para Guanajuato' / 'data for Guanajuato and Jalisco only'; with more than three,
+    'data for 5 of 32 states only'."""
+    ds = ctx.dataset
+    if len(extent) <= 3:
+        names = [ds.name(i) for i in sorted(extent, key=lambda i: ds.name(i))]
+        joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {t('map.extent.and', lang)} {names[-1]}"
+        return t("map.extent.names", lang, names=joined)
+    total = len(ds.territories_at(1, within=ds.main_country))
+    return tl("map.extent.count", lang, ds, n=fmt_number(len(extent), lang), total=fmt_number(total, lang))
 
 
 # ---- the page's state -----------------------------------------------------------------------------
@@ -534,6 +617,7 @@ def initial_state(ctx: AppContext, params: dict[str, str], lang: str) -> dict[st
         "dept_options": dept_options(ctx, lang),
         "method_options": [{"label": t(f"map.ctl.cls.{m}", lang), "value": m, "disabled": f.measure == "change"}
                            for m in METHODS],
+        "small_why": small_not_applicable(f, lang),
         "slider": slider_props(f, lang),
         "period_text": fmt_period(f.period, lang),
         "rank_query": rank_query(f, method, small, dept, top, lang),
@@ -570,12 +654,13 @@ def full_figure(ctx: AppContext, f: MapFilters, mv: MapValues, cls: Classificati
                 sel: str | None, lang: str) -> dict[str, Any]:
     title, source, rate_base = _texts(ctx, f, mv, lang)
     legend = mf.legend_for(mv, cls, lang)
-    centre, zoom = map_view(ctx, dept)
+    centre, zoom, corner = map_view(ctx, dept, f.indicator_id, mf.legend_annotation_text(legend, lang))
     outline = ctx.boundary_url(1) if f.level == 2 and 1 in ctx.dataset.boundary_files else None
     fig = mf.base_figure(mv, cls, legend, geo_url=ctx.boundary_url(f.level), outline_url=outline, title=title,
                          source=source, centre=centre, zoom=zoom, rate_base=rate_base, selected=sel,
-                         uirevision=f"{f.level}-{dept or ''}", lang=lang, mask=outside_mask(ctx, f.level, dept))
-    fig["layout"].setdefault("meta", {})["fit"] = map_fit(ctx, dept)
+                         uirevision=view_key(ctx, dept, f.indicator_id, f.level), lang=lang,
+                         mask=outside_mask(ctx, f.level, dept), corner=corner)
+    fig["layout"].setdefault("meta", {})["fit"] = map_fit(ctx, dept, f.indicator_id)
     return fig
 
 
@@ -630,17 +715,21 @@ def filter_change(ctx: AppContext, indicator: str, level: Any, measure: str, sex
         patch["data"][3]["locations"] = [selected] if selected else []
         patch["data"][3]["z"] = [0] if selected else []
         return patch, f, mv, cls
-    if level_changed or trigger == "map-dept":
-        centre, zoom = map_view(ctx, dpt)
+    # the view follows the area shown: a department, or the part of the country an indicator has data for
+    if level_changed or trigger in ("map-dept", "map-indicator"):
+        legend_text = mf.legend_annotation_text(mf.legend_for(mv, cls, lang), lang)
+        centre, zoom, corner = map_view(ctx, dpt, f.indicator_id, legend_text)
         patch["layout"]["map"]["center"] = centre
         patch["layout"]["map"]["zoom"] = zoom
-        patch["layout"]["meta"]["fit"] = map_fit(ctx, dpt)
-        if not level_changed:
+        patch["layout"]["meta"]["fit"] = map_fit(ctx, dpt, f.indicator_id)
+        for key, val in mf.corner_position(corner).items():
+            patch["layout"]["annotations"][0][key] = val
+        if not level_changed and trigger == "map-dept":
             mask = outside_mask(ctx, f.level, dpt)
             patch["data"][2]["geojson"] = mask["geojson"]
             patch["data"][2]["locations"] = mask["locations"]
             patch["data"][2]["z"] = [0] * len(mask["locations"])
-        patch["layout"]["uirevision"] = f"{f.level}-{dpt or ''}"
+        patch["layout"]["uirevision"] = view_key(ctx, dpt, f.indicator_id, f.level)
     if trigger in ("map-dept", "map-top") and not level_changed:
         return patch, f, mv, cls
     title, source, rate_base = _texts(ctx, f, mv, lang)
@@ -676,6 +765,8 @@ def register(app: Dash, ctx: AppContext) -> None:
         Output("map-period", "value"),
         Output("map-method", "options"),
         Output("map-state", "data", allow_duplicate=True),
+        Output("map-small", "disabled"), Output("map-small-why", "children"), Output("map-ctl-small", "title"),
+        Output("map-ctl-small", "className"),
         Input("map-indicator", "value"), Input("map-measure", "value"), Input("map-gran", "value"),
         Input("map-pooled", "value"),
         State("map-level", "value"), State("map-sex", "value"), State("map-period", "value"),
@@ -922,9 +1013,20 @@ def control_change(ctx: AppContext, indicator: str, measure: str, gran: str, poo
     state["filters"] = filters_dict(f)
     method_opts = [{"label": t(f"map.ctl.cls.{m}", lang), "value": m, "disabled": f.measure == "change"}
                    for m in METHODS]
+    why = small_not_applicable(f, lang)
     return (opts["level_options"], f.level, opts["measure_options"], f.measure, opts["sex_options"], f.sex,
             opts["gran_options"], f.granularity, opts["pooled_options"], ["1"] if f.pooled else [],
-            sl["min"], sl["max"], sl["marks"], sl["value"], method_opts, state)
+            sl["min"], sl["max"], sl["marks"], sl["value"], method_opts, state,
+            bool(why), f" ({why})" if why else "", why or None,
+            "map-ctl map-ctl-small" + (" is-disabled" if why else ""))
+
+
+def small_not_applicable(f: MapFilters, lang: str) -> str:
+    """Why the small-number threshold does nothing for these filters ('' when it applies): only rates
+    and changes rest on counts of events (analytics.map_values.small_number_flags)."""
+    if f.measure in ("rate", "change"):
+        return ""
+    return t(f"map.ctl.small_na.{'value' if f.measure == 'value' else 'count'}", lang)
 
 
 def url_search(indicator, level, measure, sex, gran, pooled, period, method, small, dept, top, sel, q,

@@ -10,6 +10,8 @@ Controls take their initial values from the URL query:
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -473,13 +475,45 @@ def source_text(ds: Any, config: vi.IndexConfig, window: tuple[int, int], lang: 
     return source_line(t("index.source", lang, src="; ".join(srcs)), period, lang, synthetic=synthetic)
 
 
+COLORBAR_LEN = 170  # px, title included: five group labels about 25 px apart
+COLORBAR_THICKNESS = 16
+NOMINAL_BOX = (560, 520)  # the index map's plot area at 1440 × 900 (the browser fits the real one)
+
+
+def colorbar_box(color: str, lang: str, missing: bool) -> tuple[int, int]:
+    """Estimated width and height (px) of the map's colour bar with its title, and the "no data"
+    legend entry under it when `missing` (as assets/40_presenter.js `colorbarOverlay` measures them)."""
+    labels = [group_label(g, lang) for g in vi.GROUP_CODES] if color == "group" else ["100"]
+    title = t("index.col.group", lang) if color == "group" else "0–100"
+    w = max(COLORBAR_THICKNESS + 8 + max(len(x) for x in labels) * 0.6 * 13, len(title) * 0.6 * 13) + 20
+    h = COLORBAR_LEN + 2  # in pixels, the length holds the title and the pads
+    if missing:
+        w = max(w, len(t("no_data", lang)) * 0.6 * 13 + 50)
+        h += 6 + 13 * 1.55 + 8
+    return int(math.ceil(w)), int(math.ceil(h))
+
+
+def overlay_positions(corner: str, box: tuple[float, float], block_h: float, margin: float = 8.0) -> dict[str, Any]:
+    """Colour bar and legend positions (paper coordinates) for the block (colour bar, then the
+    legend under it) `margin` px inside `corner` of a plot area of `box` px."""
+    left = corner[1] == "l"
+    top0 = margin if corner[0] == "t" else box[1] - margin - block_h
+    x = margin / box[0] if left else 1 - margin / box[0]
+    cb_h = COLORBAR_LEN + 2
+    return {"colorbar": {"x": x, "xanchor": "left" if left else "right", "y": 1 - top0 / box[1], "yanchor": "top"},
+            "legend": {"x": x, "xanchor": "left" if left else "right", "y": 1 - (top0 + cb_h + 6) / box[1],
+                       "yanchor": "top"}}
+
+
 def map_figure(table: Any, config: vi.IndexConfig, color: str, geo_url: str, centre: dict[str, float],
                zoom: float, source: str, lang: str, selected: str | None, meta: Any = None,
-               fit: dict[str, Any] | None = None) -> dict[str, Any]:
+               fit: dict[str, Any] | None = None, corner: str = "tr") -> dict[str, Any]:
     """Choropleth (MapLibre, white background, geometry by URL) of the priority group, the score or a
     dimension score; municipalities without a score drawn grey as 'no data'; the selection outlined.
-    `fit` ({bounds: [w, s, e, n], pad: {r: px}}) goes to layout.meta.fit: presenter mode centres and
-    zooms the map to fit its box on screen (assets/40_presenter.js)."""
+    The colour bar (and the "no data" legend entry under it) goes in `corner`, where it covers no land
+    (callbacks/index.py `IndexService.map_view`). `fit` ({bounds, land, overlay: 'colorbar', ...},
+    see analytics/map_view.py) goes to layout.meta.fit: the browser fits the view and places the
+    colour bar again for the map's real box (assets/40_presenter.js)."""
     scored = table[table["score"].notna()]
     missing = table[table["score"].isna()]
     ids = scored.index.astype(str).tolist()
@@ -494,6 +528,9 @@ def map_figure(table: Any, config: vi.IndexConfig, color: str, geo_url: str, cen
         "customdata": custom, "marker": {"line": {"width": 0.5, "color": "#ffffff"}, "opacity": 0.95},
         "showlegend": False, "name": "",
     }
+    pos = overlay_positions(corner, NOMINAL_BOX, colorbar_box(color, lang, bool(len(missing)))[1])
+    bar = {"lenmode": "pixels", "len": COLORBAR_LEN, "thickness": COLORBAR_THICKNESS, **pos["colorbar"],
+           "bgcolor": "rgba(255,255,255,0.85)"}
     if color == "group":
         # z = 6 − group so that "very high" sits at the top of the colour bar
         z = [6 - int(g) for g in scored["group"]]
@@ -503,8 +540,7 @@ def map_figure(table: Any, config: vi.IndexConfig, color: str, geo_url: str, cen
             scale += [[lo, GROUP_COLOURS[g]], [hi, GROUP_COLOURS[g]]]
         trace.update(z=z, zmin=0.5, zmax=5.5, colorscale=scale, hovertemplate=hover + "<extra></extra>",
                      colorbar={"title": {"text": t("index.col.group", lang)}, "tickvals": [6 - g for g in vi.GROUP_CODES],
-                               "ticktext": [group_label(g, lang) for g in vi.GROUP_CODES], "len": 0.6, "y": 0.5,
-                               "thickness": 16, "x": 0.99, "xanchor": "right", "bgcolor": "rgba(255,255,255,0.85)"})
+                               "ticktext": [group_label(g, lang) for g in vi.GROUP_CODES], **bar})
         title = tl("index.map.title", lang, meta)
     else:
         col = "score" if color == "score" else f"dim_{color}"
@@ -512,8 +548,7 @@ def map_figure(table: Any, config: vi.IndexConfig, color: str, geo_url: str, cen
         dim_label = next((d.label(lang) for d in config.dimensions if d.id == color), "")
         extra = "" if color == "score" else "<br>" + dim_label + ": %{z:.1f}"
         trace.update(z=z, zmin=0, zmax=100, colorscale=SCORE_SCALE, hovertemplate=hover + extra + "<extra></extra>",
-                     colorbar={"title": {"text": "0–100"}, "len": 0.6, "thickness": 16, "x": 0.99,
-                               "xanchor": "right", "bgcolor": "rgba(255,255,255,0.85)"})
+                     colorbar={"title": {"text": "0–100"}, **bar})
         title = (tl("index.map.title_score", lang, meta) if color == "score"
                  else tl("index.map.title_dim", lang, meta, dim=dim_label))
     nodata = {
@@ -536,8 +571,7 @@ def map_figure(table: Any, config: vi.IndexConfig, color: str, geo_url: str, cen
         "layout": {
             "map": {"style": "white-bg", "center": centre, "zoom": zoom},
             "margin": {"l": 0, "r": 0, "t": 56},
-            "legend": {"x": 0.01, "y": 0.02, "xanchor": "left", "yanchor": "bottom",
-                       "bgcolor": "rgba(255,255,255,0.85)"},
+            "legend": {**pos["legend"], "bgcolor": "rgba(255,255,255,0.85)"},
             "uirevision": "index-map",
         },
     }

@@ -164,10 +164,28 @@ def legend_for(mv: MapValues, cls: Classification, lang: str) -> Legend:
                       t("map.measure.change", lang))
     k = len(cls.bounds)
     pal = (SEQ_WORSE if mv.higher_is_worse else SEQ_BETTER).get(k, SEQ_WORSE[5])
-    d = decimals_for(mv)
-    labels = tuple(fmt_number(lo, lang, d) if fmt_number(lo, lang, d) == fmt_number(hi, lang, d)
-                   else f"{fmt_number(lo, lang, d)} – {fmt_number(hi, lang, d)}" for lo, hi in cls.bounds)
-    return Legend(tuple(pal[:k]), labels, cls.counts, cls.n_missing, "")
+    return Legend(tuple(pal[:k]), class_labels(cls.bounds, decimals_for(mv), lang), cls.counts, cls.n_missing, "")
+
+
+def class_labels(bounds: tuple[tuple[float, float], ...], decimals: int, lang: str) -> tuple[str, ...]:
+    """Legend labels of classes (lower, upper] (the first includes its lower bound), written so that
+    none reads as overlapping another: a class holding a single value is that value ('0'), and the
+    class after it starts with '>' ('> 0 – 9.6'), since it does not contain its lower bound. A bound
+    of exactly zero is written '0' (no events), not '0.0'."""
+
+    def num(x: float) -> str:
+        return "0" if x == 0 else fmt_number(x, lang, decimals)
+
+    out: list[str] = []
+    single_before = False
+    for lo, hi in bounds:
+        if num(lo) == num(hi):
+            out.append(num(hi))
+            single_before = True
+            continue
+        out.append(f"{'> ' if single_before else ''}{num(lo)} – {num(hi)}")
+        single_before = False
+    return tuple(out)
 
 
 def colour_at(scale: list[list[Any]], zmin: float, zmax: float, z: float) -> str:
@@ -289,18 +307,49 @@ def legend_annotation_text(legend: Legend, lang: str) -> str:
     return "<br>".join(lines)
 
 
-def legend_annotation(legend: Legend, lang: str) -> dict[str, Any]:
+LEGEND_FONT_PX = 14
+LEGEND_BORDERPAD = 6
+OVERLAY_MARGIN = 8  # px between the map's edge and the legend (layout.meta.fit.margin)
+NOMINAL_BOX = (790, 470)  # the map's plot area at 1440 × 900 (the browser fits the real one)
+
+
+def legend_box(text: str, font_px: float = LEGEND_FONT_PX, borderpad: float = LEGEND_BORDERPAD) -> tuple[int, int]:
+    """Estimated width and height (px) of the legend annotation drawn from `text` (plotly sets lines
+    1.3 em apart; about 0.62 em a character in the sans-serif fonts used). The browser measures the
+    text itself (assets/40_presenter.js); this is for the figure as the server sends it."""
+    import re
+
+    lines = re.split(r"<br\s*/?>", text)
+    chars = max(len(re.sub(r"<[^>]+>", "", line)) for line in lines)
+    return (int(math.ceil(chars * 0.62 * font_px + 2 * (borderpad + 1) + 2)),
+            int(math.ceil(len(lines) * font_px * 1.3 + 2 * (borderpad + 1) + 2)))
+
+
+def corner_position(corner: str, box: tuple[float, float] = NOMINAL_BOX,
+                    margin: float = OVERLAY_MARGIN) -> dict[str, Any]:
+    """x, y and anchors (paper coordinates) of an overlay `margin` px inside a corner ('tl', 'tr',
+    'bl', 'br') of a plot area of `box` px."""
+    left, top = corner[1] == "l", corner[0] == "t"
+    return {"x": margin / box[0] if left else 1 - margin / box[0], "xanchor": "left" if left else "right",
+            "y": 1 - margin / box[1] if top else margin / box[1], "yanchor": "top" if top else "bottom"}
+
+
+def legend_annotation(legend: Legend, lang: str, corner: str = "tl") -> dict[str, Any]:
+    """The legend annotation, in a corner of the map (the one where it covers no land: see
+    analytics.map_view.place_overlay; the browser places it again for the map's real box)."""
     return {"name": "legend", "text": legend_annotation_text(legend, lang), "xref": "paper", "yref": "paper",
-            "x": 0.01, "y": 0.99, "xanchor": "left", "yanchor": "top", "align": "left", "showarrow": False,
-            "bgcolor": "rgba(255,255,255,0.88)", "borderpad": 6, "font": {"size": 14, "color": "#1b1f24"}}
+            **corner_position(corner), "align": "left", "showarrow": False,
+            "bgcolor": "rgba(255,255,255,0.88)", "borderpad": LEGEND_BORDERPAD,
+            "font": {"size": LEGEND_FONT_PX, "color": "#1b1f24"}}
 
 
 def base_figure(mv: MapValues, cls: Classification, legend: Legend, *, geo_url: str, outline_url: str | None,
                 title: str, source: str, centre: dict[str, float], zoom: float, rate_base: str,
                 selected: str | None, uirevision: str, lang: str,
-                mask: dict[str, Any] | None = None) -> dict[str, Any]:
+                mask: dict[str, Any] | None = None, corner: str = "tl") -> dict[str, Any]:
     """The whole figure (first load, or a level switch). `mask`: {geojson, locations} of the veil
-    over what lies outside the chosen department (see `outside_mask`)."""
+    over what lies outside the chosen department (see `outside_mask`); `corner`: where the legend
+    goes."""
     mask = mask or {"geojson": geo_url, "locations": []}
     tab = mv.table
     arrays = value_arrays(mv, cls, lang)
@@ -367,7 +416,7 @@ def base_figure(mv: MapValues, cls: Classification, legend: Legend, *, geo_url: 
             "legend": {"x": 0.01, "y": 0.02, "xanchor": "left", "yanchor": "bottom",
                        "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 12}},
             "uirevision": uirevision,
-            "annotations": [legend_annotation(legend, lang)],  # index 0; frame() appends the source (1)
+            "annotations": [legend_annotation(legend, lang, corner)],  # index 0; frame() appends the source (1)
             "meta": {"level": mv.query.level},
         },
     }

@@ -211,3 +211,119 @@ def csv_to_parquet(directory: Path, tables: tuple[str, ...] = ("population", "ob
                 df[c] = df[c].replace("", None)
         df.to_parquet(d / f"{table}.parquet", index=False)
         src.unlink()
+
+
+# ---- a country of another shape ----------------------------------------------------------------------
+"""`make_wide_dataset(dir)`: a country wider than tall whose top-left corner is land and whose top-right
+and bottom-left corners are empty (as Mexico's: Baja California at the top left, the United States at
+the top right, the Pacific at the bottom left), with level names Estado/Municipio:
+
+    lat 20 ┌─0101─┬─0102─┬─0103─┐              state 01 Norte   = [0,6]×[18,20]
+           │      │      │      │              state 02 Centro  = [3,6]×[14,18]
+    lat 18 └──────┴──────┼─0201─┼─0301─┐       state 03 Oriente = [6,9]×[14,18]
+                         │      │      │
+    lat 16               ├─0202─┼─0302─┤
+                         │      │      │
+    lat 14               └──────┴──────┘
+           lon 0        3      6      9
+
+Indicators: `homicides` (monthly counts, most municipalities with zero events in 2021: quantile classes
+with a class of its own at 0), `north_robberies` (counts for state 01's municipalities only: a series
+that covers part of the country; its name is long, as the SESNSP state series' are), `trust_survey` (a
+yearly survey percentage by state: no counts).
+"""
+
+WIDE_MUNIS = {  # id: (west, south, east, north)
+    "0101": (0, 18, 2, 20), "0102": (2, 18, 4, 20), "0103": (4, 18, 6, 20),
+    "0201": (3, 16, 6, 18), "0202": (3, 14, 6, 16),
+    "0301": (6, 16, 9, 18), "0302": (6, 14, 9, 16),
+}
+WIDE_STATES = {"01": (0, 18, 6, 20), "02": (3, 14, 6, 18), "03": (6, 14, 9, 18)}
+WIDE_STATE_NAMES = {"01": "Norte", "02": "Centro", "03": "Oriente"}
+WIDE_MUNI_NAMES = {"0101": "Punta Alta", "0102": "Llano Largo", "0103": "Sierra Seca", "0201": "Villa Centro",
+                   "0202": "San Mateo", "0301": "Puerto Este", "0302": "Costa Sur"}
+WIDE_POP = {"0101": 50000, "0102": 20000, "0103": 10000, "0201": 400000, "0202": 30000, "0301": 80000,
+            "0302": 15000}
+# homicides per year (spread over months) in 2020 and 2021: four municipalities with none in 2021
+WIDE_HOMICIDES = {"0101": (3, 0), "0102": (0, 0), "0103": (1, 0), "0201": (40, 52), "0202": (2, 0),
+                  "0301": (9, 12), "0302": (1, 3)}
+WIDE_ROBBERIES = {"0101": (30, 24), "0102": (6, 9), "0103": (2, 0)}  # state 01 only
+WIDE_TRUST = {"01": (41.0, 44.5), "02": (38.2, 36.0), "03": (47.5, 49.1)}  # percent, by state
+
+
+def wide_shape():
+    """The wide country's land (shapely), from the municipality rectangles."""
+    import shapely
+
+    return shapely.union_all([shapely.box(*r) for r in WIDE_MUNIS.values()])
+
+
+def make_wide_dataset(directory: Path | str) -> Path:
+    """Write the wide-country dataset (see above) into `directory` and return its path."""
+    d = Path(directory)
+    (d / "boundaries").mkdir(parents=True, exist_ok=True)
+    meta = {
+        "name": "atalaya-test-wide", "title": "País ancho de prueba", "title_en": "Wide test country",
+        "version": "0.1", "contract_version": "1.0", "synthetic": True,
+        "synthetic_note_es": "Todo es inventado", "synthetic_note_en": "Everything is made up",
+        "locale": "es_MX",
+        "level_labels": {"1": {"es": {"singular": "Estado", "plural": "Estados"},
+                               "en": {"singular": "State", "plural": "States"}},
+                         "2": {"es": {"singular": "Municipio", "plural": "Municipios"},
+                               "en": {"singular": "Municipality", "plural": "Municipalities"}}},
+        "sources": [{"id": "fiscalia", "title": "Fiscalía de prueba", "publisher": "Fiscalía", "year": "2022"},
+                    {"id": "encuesta", "title": "Encuesta de prueba", "publisher": "Instituto", "year": "2022"}],
+        "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0"}],
+        "resources": [],
+    }
+    write_json(d / "datapackage.json", meta)
+    terr = [["territory_id", "name", "level", "parent_id", "country_iso3"], ["XTA", "Tierra Ancha", "0", "", "XTA"]]
+    terr += [[s, n, "1", "XTA", "XTA"] for s, n in WIDE_STATE_NAMES.items()]
+    terr += [[m, WIDE_MUNI_NAMES[m], "2", m[:2], "XTA"] for m in WIDE_MUNIS]
+    write_csv(d / "territories.csv", terr)
+    pop = [["territory_id", "year", "sex", "age_group", "population"]]
+    totals: dict[str, int] = {}
+    for m, p in WIDE_POP.items():
+        totals[m[:2]] = totals.get(m[:2], 0) + p
+    totals["XTA"] = sum(WIDE_POP.values())
+    for tid, p in {**WIDE_POP, **totals}.items():
+        for year in (2020, 2021):
+            pop.append([tid, str(year), "total", "all", str(p)])
+            pop.append([tid, str(year), "female", "all", str(p // 2)])
+    write_csv(d / "population.csv", pop)
+    write_csv(d / "indicators.csv", [
+        ["indicator_id", "domain", "label_es", "label_en", "unit", "higher_is_worse", "rate_base", "rate_per",
+         "source", "synthetic", "description_es", "description_en"],
+        ["homicides", "crime", "Homicidios", "Homicides", "count", "true", "total", "100000", "fiscalia", "true", "", ""],
+        ["north_robberies", "crime", "Robos con violencia (serie municipal 2020–2021 del estado Norte, carpetas)",
+         "Violent robberies (municipal series 2020–2021 of the Norte state, investigation files)", "count",
+         "true", "total", "100000", "fiscalia", "true", "", ""],
+        ["trust_survey", "trust", "Confianza en la policía", "Trust in the police", "percent", "false", "none", "",
+         "encuesta", "true", "", ""],
+    ])
+    obs = [["indicator_id", "territory_id", "period", "sex", "value", "lower", "upper", "source"]]
+    for ind, table in (("homicides", WIDE_HOMICIDES), ("north_robberies", WIDE_ROBBERIES)):
+        for m, per_year in table.items():
+            for year, total in zip((2020, 2021), per_year):
+                months = [total // 12 + (1 if k < total % 12 else 0) for k in range(12)]
+                for k, v in enumerate(months, start=1):
+                    obs.append([ind, m, f"{year}-{k:02d}", "total", str(v), "", "", ""])
+    for s, vals in WIDE_TRUST.items():
+        for year, v in zip((2020, 2021), vals):
+            obs.append(["trust_survey", s, str(year), "total", str(v), str(v - 4), str(v + 4), ""])
+    write_csv(d / "observations.csv", obs)
+    write_csv(d / "costs.csv", COSTS[:1])
+    write_csv(d / "cost_references.csv", COST_REFERENCES[:1])
+    write_csv(d / "events.csv", EVENTS[:1])
+    write_json(d / "index.json", {
+        "id": "vawg", "label_es": "Índice de prueba", "label_en": "Test index", "level": 2,
+        "dimensions": [{"id": "life", "label_es": "Vida", "label_en": "Life", "weight": 1.0,
+                        "indicators": [{"indicator_id": "homicides", "weight": 1, "polarity": 1}]}],
+        "method": {"end_year": 2021, "pooling_years": 1},
+    })
+    write_json(d / "story.json", [{"title_es": "Mapa", "title_en": "Map", "url": "/map?ind=homicides"}])
+    admin1 = [feature(t, rect(*r)) for t, r in WIDE_STATES.items()]
+    admin2 = [feature(t, rect(*r)) for t, r in WIDE_MUNIS.items()]
+    write_json(d / "boundaries" / "admin1.json", {"type": "FeatureCollection", "features": admin1})
+    write_json(d / "boundaries" / "admin2.json", {"type": "FeatureCollection", "features": admin2})
+    return d

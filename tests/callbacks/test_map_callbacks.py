@@ -49,15 +49,17 @@ def test_filter_change_sends_values_not_geometry(ctx):
     patch2, *_ = cb.filter_change(ctx, "homicides", 2, "rate", "female", "Y", [], 5, "quantiles", 10, "05", None, 2,
                                   "en", trigger="map-dept")
     ops2 = json.loads(to_json_plotly(patch2))["operations"]
-    # the view (with meta.fit, the view for presenter mode) ...
+    # the view (with meta.fit: the department's bounds and land, for the browser to fit its real box)
+    # and the legend's corner ...
     assert {tuple(o["location"][:2]) for o in ops2} <= {("layout", "map"), ("layout", "meta"), ("layout", "uirevision"),
-                                                        ("data", 2)}
+                                                        ("layout", "annotations"), ("data", 2)}
     fit = next(o["params"]["value"] for o in ops2 if o["location"][1:] == ["meta", "fit"])
     assert fit["bounds"] == [round(x, 5) for x in cb.view_bounds(ctx, "05")]
+    assert len(fit["land"]["cells"]) == fit["land"]["nx"] * fit["land"]["ny"] and fit["overlay"] == "legend"
     # ... and the veil over the 21 other departments (their ids, by the admin-1 URL: no geometry)
     veil = {o["location"][2]: o["params"]["value"] for o in ops2 if o["location"][:2] == ["data", 2]}
     assert veil["geojson"] == ctx.boundary_url(1) and len(veil["locations"]) == 21 and "05" not in veil["locations"]
-    assert len(to_json_plotly(patch2)) < 1_500
+    assert len(to_json_plotly(patch2)) < 2_500
 
 
 def test_colours_drawn_are_the_classes_of_analytics(ctx):
