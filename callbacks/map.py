@@ -372,7 +372,7 @@ def ranking_columns(mv: MapValues, value_header: str, lang: str, meta: Any = Non
                   "valueFormatter": num(1)},
                  {"field": "upper", "headerName": t("map.col.upper", lang), "type": "numericColumn", "width": 92,
                   "valueFormatter": num(1)}]
-    else:
+    elif mv.query.measure != "count":  # a count's value column is already the count
         key = "map.col.events_now" if mv.query.measure == "change" else "map.col.events"
         cols.append({"field": "count", "headerName": t(key, lang), "type": "numericColumn", "width": 74,
                      "valueFormatter": num(0)})

@@ -159,6 +159,19 @@ def test_download_has_every_row_of_the_view_with_department_and_flag_columns(ctx
     assert list(csv5.columns)[:3] == ["Posición", "Territorio", "Departamento"] and "Aviso" in csv5.columns
 
 
+def test_a_count_is_one_column_in_the_grid_and_the_download(ctx):
+    """Measure "count": the value column is the count, so no second events column repeats it."""
+    f = cb.normalize_filters(ctx.dataset, "homicides", 2, "count", "total", "Y", False, "2024")
+    mv, _ = cb.compute(ctx, f, 10, "quantiles")
+    fields = [c["field"] for c in cb.ranking_columns(mv, "Events", "en")]
+    assert fields == ["rank", "name", "value"]
+    csv = cb.download_for(ctx, "csv", cb.rank_query(f, "quantiles", 10, None, "all", "en"), "", [])
+    frame = pd.read_csv(io.StringIO(csv["content"]), keep_default_na=False)
+    assert list(frame.columns) == ["Rank", "Territory", "Department", frame.columns[3]]
+    tab = mv.table.set_index("territory_id")
+    assert int(frame.iloc[0, 3]) == int(tab["count"].max())
+
+
 def test_selection_comes_from_the_map_or_the_grid_and_is_located_in_the_ranking(ctx):
     from dash import no_update
 
