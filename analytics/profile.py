@@ -506,6 +506,9 @@ def children_values(ds: Dataset, indicator_id: str, territory_id: str) -> pd.Dat
     if not frames:
         return pd.DataFrame(columns=["territory_id", "period", "value"])
     allp = pd.concat(frames, ignore_index=True)
+    # observed series keep the loader's categorical periods, which have no order: compare the strings
+    # (periods of one frequency sort as text: 2020-Q3 < 2020-Q4, 2020-09 < 2020-10)
+    allp["period"] = allp["period"].astype("str")
     valued = allp[allp["value"].notna()]
     if valued.empty:
         return pd.DataFrame(columns=["territory_id", "period", "value"])

@@ -24,17 +24,14 @@ male:
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import numpy as np
-import pandas as pd
-
-from analytics.dataset import Dataset, DatasetMeta
+from analytics.dataset import Dataset
+from tests.analytics import tiny
 
 POP = {  # territory: (total, female, male)
     "M1": (1000.0, 500.0, 500.0), "M2": (3000.0, 1600.0, 1400.0), "M3": (6000.0, 2900.0, 3100.0),
     "D1": (4000.0, 2100.0, 1900.0), "D2": (6000.0, 2900.0, 3100.0), "C": (10000.0, 5000.0, 5000.0),
 }
+assert {tid: pops[0] for tid, pops in POP.items()} == tiny.TOTAL_POPULATION
 
 
 def female_month(tid: str, month: int) -> float:
@@ -50,29 +47,11 @@ def male_month(tid: str, month: int) -> float:
 def sex_dataset(male_population: bool = True, female_population: bool = True) -> Dataset:
     """The dataset above; without `male_population` (or `female_population`) the population table has
     no rows of that sex (as many real municipal population files)."""
-    territories = pd.DataFrame(
-        {
-            "territory_id": ["C", "D1", "D2", "M1", "M2", "M3"],
-            "name": ["Country", "Dept 1", "Dept 2", "Muni 1", "Muni 2", "Muni 3"],
-            "level": [0, 1, 1, 2, 2, 2],
-            "parent_id": [None, "C", "C", "D1", "D1", "D2"],
-            "country_iso3": ["CCC"] * 6,
-        }
-    ).set_index("territory_id")
-    pop_rows = []
-    for tid, (tot, fem, mal) in POP.items():
-        pop_rows.append((tid, 2020, "total", "all", tot))
-        if female_population:
-            pop_rows.append((tid, 2020, "female", "all", fem))
-        if male_population:
-            pop_rows.append((tid, 2020, "male", "all", mal))
-    population = pd.DataFrame(pop_rows, columns=["territory_id", "year", "sex", "age_group", "population"])
-    indicators = pd.DataFrame(
-        {"indicator_id": ["hom", "vaw"], "domain": ["crime", "vawg"], "label_es": ["Homicidios", "Violencia"],
-         "label_en": ["Homicides", "Violence"], "unit": ["count", "count"], "higher_is_worse": [True, True],
-         "rate_base": ["total", "female"], "rate_per": [100000, 100000], "source": ["test", "test"],
-         "synthetic": [True, True]}
-    ).set_index("indicator_id")
+    by_sex = {}
+    if female_population:
+        by_sex["female"] = {tid: fem for tid, (_, fem, _) in POP.items()}
+    if male_population:
+        by_sex["male"] = {tid: mal for tid, (_, _, mal) in POP.items()}
     rows = []
     for tid in ("M1", "M2", "M3"):
         for m in range(1, 13):
@@ -80,16 +59,5 @@ def sex_dataset(male_population: bool = True, female_population: bool = True) ->
             f, ma = female_month(tid, m), male_month(tid, m)
             rows += [("hom", tid, period, "total", f + ma), ("hom", tid, period, "female", f),
                      ("hom", tid, period, "male", ma), ("vaw", tid, period, "female", 1.0)]
-    obs = pd.DataFrame(rows, columns=["indicator_id", "territory_id", "period", "sex", "value"])
-    obs["value"] = obs["value"].astype(float)
-    obs["lower"] = np.nan
-    obs["upper"] = np.nan
-    obs["source"] = None
-    obs["freq"] = "M"
-    obs["period_start"] = pd.to_datetime(obs["period"] + "-01")
-    obs["year"] = obs["period_start"].dt.year
-    meta = DatasetMeta("t", "t", "t", "1", "1.0", True, "", "", "es_419", (), ())
-    empty = pd.DataFrame()
-    events = pd.DataFrame(columns=["date", "territory_id", "label_es", "label_en", "kind", "synthetic", "source"])
-    return Dataset(Path("."), meta, territories, population, indicators, obs, empty, empty, events, None, [], {},
-                   "fp")
+    violence = tiny.indicator("vaw", "Violencia", "Violence", domain="vawg", rate_base="female")
+    return tiny.tiny_dataset(rows, [tiny.HOMICIDES, violence], tiny.population([2020], by_sex))

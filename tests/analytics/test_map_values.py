@@ -15,13 +15,12 @@ from __future__ import annotations
 import dataclasses
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.dataset import Dataset, DatasetMeta
+from analytics.dataset import Dataset
 from analytics.map_values import (
     MapQuery,
     normalize_filters,
@@ -40,6 +39,7 @@ from analytics.map_values import (
     ranking,
     view_for_bounds,
 )
+from tests.analytics import tiny as tiny_data
 
 MONTHLY = {
     "M1": {2020: [1] * 12, 2021: [1] * 12, 2022: [1] * 12, 2023: [1] * 6 + [0] * 6},
@@ -49,44 +49,18 @@ MONTHLY = {
 
 
 def tiny(missing: tuple[str, str] | None = None) -> Dataset:
-    territories = pd.DataFrame(
-        {
-            "territory_id": ["C", "D1", "D2", "M1", "M2", "M3"],
-            "name": ["Country", "Dept 1", "Dept 2", "Muni 1", "Muni 2", "Muni 3"],
-            "level": [0, 1, 1, 2, 2, 2],
-            "parent_id": [None, "C", "C", "D1", "D1", "D2"],
-            "country_iso3": ["CCC"] * 6,
-        }
-    ).set_index("territory_id")
-    pops = {"M1": 1000.0, "M2": 3000.0, "M3": 6000.0, "D1": 4000.0, "D2": 6000.0, "C": 10000.0}
-    population = pd.DataFrame(
-        [(tid, y, "total", "all", p) for tid, p in pops.items() for y in range(2020, 2024)],
-        columns=["territory_id", "year", "sex", "age_group", "population"],
-    )
-    indicators = pd.DataFrame(
-        {"indicator_id": ["hom", "trust"], "domain": ["crime", "trust"], "label_es": ["Homicidios", "Confianza"],
-         "label_en": ["Homicides", "Trust"], "unit": ["count", "percent"], "higher_is_worse": [True, False],
-         "rate_base": ["total", "none"], "rate_per": [100000, np.nan], "source": ["test", "test"],
-         "synthetic": [True, True]}
-    ).set_index("indicator_id")
-    rows = []
+    """The dataset above; `missing` = (territory, month) leaves that month's count blank."""
+    rows: list[tuple] = []
     for tid, years in MONTHLY.items():
         for year, months in years.items():
             for m, v in enumerate(months, start=1):
                 period = f"{year}-{m:02d}"
-                value = np.nan if missing == (tid, period) else float(v)
-                rows.append(("hom", tid, period, "total", value, np.nan, np.nan, "M"))
-    rows.append(("trust", "D1", "2023-Q1", "total", 40.0, 35.0, 45.0, "Q"))
-    rows.append(("trust", "D2", "2023-Q1", "total", 55.5, 50.0, 61.0, "Q"))
-    obs = pd.DataFrame(rows, columns=["indicator_id", "territory_id", "period", "sex", "value", "lower", "upper",
-                                      "freq"])
-    start = obs["period"].str.replace(r"-Q(\d)", lambda m: f"-{(int(m.group(1)) - 1) * 3 + 1:02d}", regex=True)
-    obs["period_start"] = pd.to_datetime(start + "-01")
-    obs["year"] = obs["period_start"].dt.year
-    meta = DatasetMeta("t", "t", "t", "1", "1.0", True, "", "", "es_419", (), ())
-    empty = pd.DataFrame()
-    return Dataset(Path("."), meta, territories, population, indicators, obs, empty, empty, empty, None, [], {},
-                   "fp")
+                rows.append(("hom", tid, period, "total", None if missing == (tid, period) else float(v)))
+    rows.append(("trust", "D1", "2023-Q1", "total", 40.0, 35.0, 45.0))
+    rows.append(("trust", "D2", "2023-Q1", "total", 55.5, 50.0, 61.0))
+    trust = tiny_data.indicator("trust", "Confianza", "Trust", domain="trust", unit="percent",
+                                higher_is_worse=False, rate_base="none", rate_per=None)
+    return tiny_data.tiny_dataset(rows, [tiny_data.HOMICIDES, trust], tiny_data.population(range(2020, 2024)))
 
 
 def by_id(mv) -> pd.DataFrame:

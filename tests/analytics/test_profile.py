@@ -10,12 +10,11 @@ at M1; events at C, M1 and M3.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from analytics.dataset import Dataset, DatasetMeta
+from analytics.dataset import Dataset
 from analytics.profile import (
     comparison,
     comparison_series,
@@ -28,70 +27,43 @@ from analytics.profile import (
     territory_events,
 )
 from analytics.rates import complete_periods
+from tests.analytics import tiny
 
 MONTHLY = {"M1": {2019: 1, 2020: 2, 2021: 5}, "M2": {2019: 0, 2020: 1, 2021: 5}, "M3": {2019: 3, 2020: 3, 2021: 5}}
 
 
 def profile_dataset(blank: tuple[str, str] | None = None) -> Dataset:
-    territories = pd.DataFrame(
-        {
-            "territory_id": ["C", "D1", "D2", "M1", "M2", "M3"],
-            "name": ["Country", "Sacatepéquez", "Dept 2", "Santa Lucía Milpas Altas", "Muni 2", "Ñuñoa"],
-            "level": [0, 1, 1, 2, 2, 2],
-            "parent_id": [None, "C", "C", "D1", "D1", "D2"],
-            "country_iso3": ["CCC"] * 6,
-        }
-    ).set_index("territory_id")
-    pops = {"M1": 1000.0, "M2": 3000.0, "M3": 6000.0, "D1": 4000.0, "D2": 6000.0, "C": 10000.0}
-    population = pd.DataFrame(
-        [(tid, y, "total", "all", p) for tid, p in pops.items() for y in (2019, 2020, 2021)],
-        columns=["territory_id", "year", "sex", "age_group", "population"],
-    )
-    indicators = pd.DataFrame(
-        {
-            "indicator_id": ["hom", "trust", "pov"],
-            "domain": ["crime", "trust", "risk"],
-            "label_es": ["Homicidios", "Confianza", "Pobreza"],
-            "label_en": ["Homicides", "Trust", "Poverty"],
-            "unit": ["count", "percent", "percent"],
-            "higher_is_worse": [True, False, True],
-            "rate_base": ["total", "none", "none"],
-            "rate_per": [100000, None, None],
-            "source": ["pnc", "survey", "ine"],
-            "synthetic": [True, False, True],
-        }
-    ).set_index("indicator_id")
-    rows = []
+    """The dataset above; `blank` = (territory, month) leaves that month's homicides blank."""
+    rows: list[tuple] = []
     for tid, per_year in MONTHLY.items():
         for year, v in per_year.items():
             for m in range(1, 13 if year < 2021 else 7):
-                rows.append(("hom", tid, f"{year}-{m:02d}", "total", float(v), None, None, "M"))
-    if blank:
-        rows = [r if (r[1], r[2]) != blank else r[:4] + (float("nan"),) + r[5:] for r in rows]
+                period = f"{year}-{m:02d}"
+                rows.append(("hom", tid, period, "total", None if blank == (tid, period) else float(v)))
     for tid, vals in {"D1": [(40, 37, 43), (50, 47, 53)], "C": [(45, 44, 46), (46, 45, 47)]}.items():
         for q, (v, lo, hi) in zip(("2020-Q3", "2020-Q4"), vals):
-            rows.append(("trust", tid, q, "total", float(v), float(lo), float(hi), "Q"))
-    rows += [("pov", "M1", "2019", "total", 60.0, None, None, "Y"), ("pov", "M1", "2020", "total", 55.0, None, None, "Y")]
-    obs = pd.DataFrame(rows, columns=["indicator_id", "territory_id", "period", "sex", "value", "lower", "upper", "freq"])
-    for c in ("value", "lower", "upper"):
-        obs[c] = obs[c].astype(float)
-    start = obs["period"].str.replace(r"-Q1$", "-01", regex=True).str.replace(r"-Q2$", "-04", regex=True)
-    start = start.str.replace(r"-Q3$", "-07", regex=True).str.replace(r"-Q4$", "-10", regex=True)
-    start = start.where(start.str.len() == 7, start + "-01")
-    obs["period_start"] = pd.to_datetime(start + "-01")
-    obs["year"] = obs["period_start"].dt.year
+            rows.append(("trust", tid, q, "total", float(v), float(lo), float(hi)))
+    rows += [("pov", "M1", "2019", "total", 60.0), ("pov", "M1", "2020", "total", 55.0)]
+    indicators = [
+        tiny.indicator("hom", "Homicidios", "Homicides", source="pnc"),
+        tiny.indicator("trust", "Confianza", "Trust", domain="trust", unit="percent", higher_is_worse=False,
+                       rate_base="none", rate_per=None, source="survey", synthetic=False),
+        tiny.indicator("pov", "Pobreza", "Poverty", domain="risk", unit="percent", rate_base="none",
+                       rate_per=None, source="ine"),
+    ]
     events = pd.DataFrame(
         {
-            "date": pd.to_datetime(["2020-03-22", "2019-06-01", "2021-02-01"]),
+            "date": ["2020-03-22", "2019-06-01", "2021-02-01"],
             "territory_id": ["C", "M1", "M3"],
             "label_es": ["Toque de queda", "Auditoría", "Programa"],
             "label_en": ["Curfew", "Audit", "Programme"],
             "kind": ["shock", "intervention", "intervention"],
+            "synthetic": [False, True, True],
+            "source": ["decree", "test", "test"],
         }
     )
-    meta = DatasetMeta("t", "t", "t", "1", "1.0", True, "", "", "es_419", (), ())
-    empty = pd.DataFrame()
-    return Dataset(Path("."), meta, territories, population, indicators, obs, empty, empty, events, None, [], {}, "fp")
+    names = {"D1": "Sacatepéquez", "M1": "Santa Lucía Milpas Altas", "M3": "Ñuñoa"}
+    return tiny.tiny_dataset(rows, indicators, tiny.population((2019, 2020, 2021)), names, events)
 
 
 def test_fold_and_accent_insensitive_search():
@@ -206,8 +178,12 @@ def test_children_values_in_the_latest_period():
     c = children_values(ds, "hom", "C").set_index("territory_id")
     assert c["period"].unique().tolist() == ["2020"]
     assert c.at["D1", "value"] == pytest.approx(900.0) and c.at["D2", "value"] == pytest.approx(600.0)  # 36/6,000
-    m = children_values(ds, "pov", "D1")
+    m = children_values(ds, "pov", "D1")  # observed values: the loader's categorical periods
     assert m["territory_id"].tolist() == ["M1", "M2"] and m["value"].isna().tolist() == [False, True]
+    assert m["period"].tolist() == ["2020", "2020"] and m.at[0, "value"] == 55.0
+    t = children_values(ds, "trust", "C")  # a survey observed at one department only
+    assert t["territory_id"].tolist() == ["D1", "D2"] and t["period"].tolist() == ["2020-Q4"] * 2
+    assert t.at[0, "value"] == 50.0 and math.isnan(t.at[1, "value"])
 
 
 @pytest.mark.parametrize("blank", [None, ("M2", "2019-05")])

@@ -8,46 +8,20 @@ tests/analytics/sex_tiny.py (counts and population by sex).
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from analytics.dataset import Dataset, DatasetMeta
+from analytics.dataset import Dataset
 from analytics.rates import (NO_POPULATION, NO_RATE_BASE, add_rates, aggregate_counts, denominator_base,
                              has_rate_base, period_label, rate_denominator, rates, roll_up_counts)
+from tests.analytics import tiny
 from tests.analytics.sex_tiny import sex_dataset
 
 
 def tiny_dataset(observations: list[tuple[str, str, float | None]]) -> Dataset:
-    territories = pd.DataFrame(
-        {
-            "territory_id": ["C", "D1", "D2", "M1", "M2", "M3"],
-            "name": ["Country", "Dept 1", "Dept 2", "Muni 1", "Muni 2", "Muni 3"],
-            "level": [0, 1, 1, 2, 2, 2],
-            "parent_id": [None, "C", "C", "D1", "D1", "D2"],
-            "country_iso3": ["CCC"] * 6,
-        }
-    ).set_index("territory_id")
-    pop_rows = []
-    for tid, pop in {"M1": 1000.0, "M2": 3000.0, "M3": 6000.0, "D1": 4000.0, "D2": 6000.0, "C": 10000.0}.items():
-        pop_rows.append((tid, 2020, "total", "all", pop))
-    population = pd.DataFrame(pop_rows, columns=["territory_id", "year", "sex", "age_group", "population"])
-    indicators = pd.DataFrame(
-        {"indicator_id": ["hom"], "domain": ["crime"], "label_es": ["Homicidios"], "label_en": ["Homicides"],
-         "unit": ["count"], "higher_is_worse": [True], "rate_base": ["total"], "rate_per": [100000],
-         "source": ["test"], "synthetic": [True]}
-    ).set_index("indicator_id")
-    obs = pd.DataFrame(observations, columns=["territory_id", "period", "value"])
-    obs["indicator_id"] = "hom"
-    obs["sex"] = "total"
-    obs["value"] = obs["value"].astype(float)
-    obs["freq"] = "M"
-    obs["period_start"] = pd.to_datetime(obs["period"] + "-01")
-    obs["year"] = obs["period_start"].dt.year
-    meta = DatasetMeta("t", "t", "t", "1", "1.0", True, "", "", "es_419", (), ())
-    empty = pd.DataFrame()
-    return Dataset(Path("."), meta, territories, population, indicators, obs, empty, empty, empty, None, [], {}, "fp")
+    """The tiny dataset (tests/analytics/tiny.py) with monthly `hom` counts (territory, period, value)."""
+    return tiny.tiny_dataset([("hom", tid, period, "total", value) for tid, period, value in observations])
 
 
 FULL = [
