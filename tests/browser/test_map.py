@@ -594,3 +594,23 @@ def test_play_steps_through_the_periods_and_stops_on_the_latest(page, demo_serve
     shown = page.locator("#map-period-label").inner_text()
     page.wait_for_timeout(2500)
     assert page.locator("#map-period-label").inner_text() == shown
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_toolbar_is_two_rows_on_a_1280_projector_with_every_choice_readable(page, demo_server, lang):
+    """1280×720 is a common projector: the filters still take two rows (the map starts on the first
+    screen) and the indicator and department boxes show their choice without cutting it."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.set_default_timeout(60_000)
+    page.goto(demo_server.url + f"/map?lang={lang}")
+    _ready(page, "Homicides" if lang == "en" else "Homicidios")
+    tops = page.evaluate("""() => [...document.querySelectorAll('.map-toolbar > .map-ctl')]
+        .map(e => e.getBoundingClientRect().top)""")
+    rows = sorted({round(t / 20) for t in tops})  # groups of one row align within a few pixels
+    assert len(tops) == 10 and len(rows) == 2, tops
+    for box in ("#map-indicator", "#map-dept"):
+        # the value box cuts with an ellipsis: its content is wider than the box when cut
+        fits = page.evaluate("""(sel) => { const v = document.querySelector(sel + ' .dash-dropdown-value');
+            return v.textContent.length > 0 && v.scrollWidth <= v.clientWidth + 1; }""", box)
+        assert fits, (lang, box)
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
