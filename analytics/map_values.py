@@ -437,6 +437,16 @@ def classify(values: pd.Series | np.ndarray, method: str = "quantiles", k: int =
     return Classification(method, bounds, tuple(int(c) for c in counts), classes, int((~ok).sum()))
 
 
+def class_counts_within(mv: MapValues, cls: Classification, within: str) -> tuple[tuple[int, ...], int]:
+    """How many of the territories inside `within` (those whose parent it is) fall in each class of
+    `cls`, and how many of them have no data. The classes stay those of the whole map, so colours
+    compare across the country; only the counting is local (a department's legend)."""
+    inside = (mv.table["parent_id"].astype(str) == str(within)).to_numpy()
+    c = np.asarray(cls.classes)[inside]
+    counts = np.bincount(c[c >= 0], minlength=len(cls.counts))
+    return tuple(int(x) for x in counts), int((c < 0).sum())
+
+
 def quantile_bins(y: np.ndarray, k: int) -> np.ndarray:
     """Upper bounds of `k` quantile classes, as mapclassify.Quantiles computes them: the linearly
     interpolated percentiles 100/k, 200/k, ..., 100 of the values, repeated bounds merged (then there

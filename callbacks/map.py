@@ -279,13 +279,32 @@ def legend_children(legend: mf.Legend, lang: str) -> list[Any]:
     rows = []
     if legend.title:
         rows.append(html.Div(legend.title, className="map-legend-title"))
-    for i, (lab, n) in enumerate(zip(legend.labels, legend.counts)):
-        rows.append(html.Div(f"{lab}: {fmt_number(n, lang)} {terr}", className="map-legend-row", role="listitem",
-                             **{"data-class": str(i), "data-count": str(n)}))
-    rows.append(html.Div(f"{t('map.legend.no_data', lang)}: {fmt_number(legend.n_missing, lang)} {terr}",
+    local = bool(legend.within_name)
+    shown = legend.within_counts if local else legend.counts
+
+    def words(n: int, country: int) -> str:
+        if not local:
+            return f"{fmt_number(n, lang)} {terr}"
+        return t("map.legend.within", lang, n=fmt_number(n, lang), where=legend.within_name,
+                 m=fmt_number(country, lang), terr=terr)
+
+    for i, (lab, n, m) in enumerate(zip(legend.labels, shown, legend.counts)):
+        rows.append(html.Div(f"{lab}: {words(n, m)}", className="map-legend-row", role="listitem",
+                             **{"data-class": str(i), "data-count": str(n), "data-country-count": str(m)}))
+    n_miss = legend.within_missing if local else legend.n_missing
+    rows.append(html.Div(f"{t('map.legend.no_data', lang)}: {words(n_miss, legend.n_missing)}",
                          className="map-legend-row map-legend-nodata", role="listitem",
-                         **{"data-class": "nodata", "data-count": str(legend.n_missing)}))
+                         **{"data-class": "nodata", "data-count": str(n_miss),
+                            "data-country-count": str(legend.n_missing)}))
     return rows
+
+
+def map_legend(ctx: AppContext, mv: MapValues, cls: Classification, dept: str | None, lang: str) -> mf.Legend:
+    """The legend of the map as shown: with a department chosen on the municipal map, each class also
+    counts that department's municipalities (the classes stay the country's)."""
+    if dept and mv.query.level == 2:
+        return mf.legend_for(mv, cls, lang, within=dept, within_name=ctx.dataset.name(dept))
+    return mf.legend_for(mv, cls, lang)
 
 
 def _texts(ctx: AppContext, f: MapFilters, mv: MapValues, lang: str) -> tuple[str, str, str]:
@@ -597,7 +616,7 @@ def initial_state(ctx: AppContext, params: dict[str, str], lang: str) -> dict[st
     mv, cls = compute(ctx, f, small, method)
     fig = full_figure(ctx, f, mv, cls, dept, sel, lang)
     title, source, _ = _texts(ctx, f, mv, lang)
-    legend = mf.legend_for(mv, cls, lang)
+    legend = map_legend(ctx, mv, cls, dept, lang)
     opts = control_options(ctx, f, lang)
     return {
         "filters": f,
@@ -653,7 +672,7 @@ def grid_locale(lang: str) -> dict[str, str]:
 def full_figure(ctx: AppContext, f: MapFilters, mv: MapValues, cls: Classification, dept: str | None,
                 sel: str | None, lang: str) -> dict[str, Any]:
     title, source, rate_base = _texts(ctx, f, mv, lang)
-    legend = mf.legend_for(mv, cls, lang)
+    legend = map_legend(ctx, mv, cls, dept, lang)
     centre, zoom, corner = map_view(ctx, dept, f.indicator_id, mf.legend_annotation_text(legend, lang))
     outline = ctx.boundary_url(1) if f.level == 2 and 1 in ctx.dataset.boundary_files else None
     fig = mf.base_figure(mv, cls, legend, geo_url=ctx.boundary_url(f.level), outline_url=outline, title=title,
@@ -717,7 +736,7 @@ def filter_change(ctx: AppContext, indicator: str, level: Any, measure: str, sex
         return patch, f, mv, cls
     # the view follows the area shown: a department, or the part of the country an indicator has data for
     if level_changed or trigger in ("map-dept", "map-indicator"):
-        legend_text = mf.legend_annotation_text(mf.legend_for(mv, cls, lang), lang)
+        legend_text = mf.legend_annotation_text(map_legend(ctx, mv, cls, dpt, lang), lang)
         centre, zoom, corner = map_view(ctx, dpt, f.indicator_id, legend_text)
         patch["layout"]["map"]["center"] = centre
         patch["layout"]["map"]["zoom"] = zoom
@@ -730,10 +749,13 @@ def filter_change(ctx: AppContext, indicator: str, level: Any, measure: str, sex
             patch["data"][2]["locations"] = mask["locations"]
             patch["data"][2]["z"] = [0] * len(mask["locations"])
         patch["layout"]["uirevision"] = view_key(ctx, dpt, f.indicator_id, f.level)
+    if trigger == "map-dept" and not level_changed:
+        patch["layout"]["annotations"][0]["text"] = mf.legend_annotation_text(map_legend(ctx, mv, cls, dpt, lang),
+                                                                              lang)
     if trigger in ("map-dept", "map-top") and not level_changed:
         return patch, f, mv, cls
     title, source, rate_base = _texts(ctx, f, mv, lang)
-    legend = mf.legend_for(mv, cls, lang)
+    legend = map_legend(ctx, mv, cls, dpt, lang)
     if not level_changed:
         for key, val in mf.value_arrays(mv, cls, lang).items():
             patch["data"][0][key] = val
@@ -977,9 +999,11 @@ def page_update(ctx: AppContext, trig: Any, indicator, level, measure, sex, gran
                       top if top in TOP_CHOICES else "all", lang)
     cols = ranking_columns(mv, value_header(ctx, f, mv, lang), lang, ctx.dataset.meta)
     caption = rank_caption(ctx, mv, within, lang)
-    if trig in ("map-dept", "map-top") and not level_changed:
+    legend = map_legend(ctx, mv, cls, dpt, lang)
+    if trig == "map-dept" and not level_changed:
+        return (patch, legend_children(legend, lang), nu, nu, nu, nu, state, rows, cols, caption, card, nu)
+    if trig == "map-top" and not level_changed:
         return (patch, nu, nu, nu, nu, nu, state, rows, cols, caption, card, nu)
-    legend = mf.legend_for(mv, cls, lang)
     _, source, _ = _texts(ctx, f, mv, lang)
     note = note_for(f, mv, lang, ctx.dataset.meta)
     return (patch, legend_children(legend, lang), source, note, bool(note), fmt_period(f.period, lang), state,

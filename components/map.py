@@ -106,6 +106,7 @@ register(
         "map.extent.count": ("datos solo para {n} de {total} {adm1s}", "data for {n} of {total} {adm1s} only"),
         "map.legend.title": ("Leyenda", "Legend"),
         "map.legend.territories": ("territorios", "territories"),
+        "map.legend.within": ("{n} {terr} en {where} ({m} en el país)", "{n} {terr} in {where} ({m} in the country)"),
         "map.rank.title": ("Ranking", "Ranking"),
         "map.rank.search": ("Buscar {adm2} o {adm1}…", "Search {adm2} or {adm1}…"),
         "map.rank.show": ("Mostrar", "Show"),

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from analytics.map_values import Classification, MapValues
+from analytics.map_values import Classification, MapValues, class_counts_within
 from components.figures import NO_DATA_COLOUR, frame, source_line
 from components.formatting import fmt_integers, fmt_number, fmt_period
 from components.i18n import register, t
@@ -63,6 +63,7 @@ register(
         "map.change.down1_25": ("1–25 % por debajo", "1–25% below"),
         "map.change.up": ("por encima (o < 1 % por debajo)", "above (or < 1% below)"),
         "map.legend.no_data": ("Sin datos", "No data"),
+        "map.legend.country": ("país", "country"),
         "map.title.vs": ("frente a", "vs"),
         "map.title.avg": ("promedio", "average"),
         "map.selected": ("Seleccionado", "Selected"),
@@ -101,6 +102,10 @@ class Legend:
     counts: tuple[int, ...]
     n_missing: int
     title: str
+    # with a department chosen: its name and its territories per class (the country's in parentheses)
+    within_name: str = ""
+    within_counts: tuple[int, ...] = ()
+    within_missing: int = 0
 
 
 def typed(values: np.ndarray, dtype: str = "f4") -> dict[str, Any]:
@@ -157,14 +162,21 @@ def period_text(mv: MapValues, lang: str) -> str:
     return text
 
 
-def legend_for(mv: MapValues, cls: Classification, lang: str) -> Legend:
-    """Legend entries for a classified map."""
+def legend_for(mv: MapValues, cls: Classification, lang: str, within: str | None = None,
+               within_name: str = "") -> Legend:
+    """Legend entries for a classified map; with `within` (a department whose territories are
+    shown) each class also counts the department's territories."""
+    local: dict[str, Any] = {}
+    if within:
+        counts, missing = class_counts_within(mv, cls, within)
+        local = {"within_name": within_name or within, "within_counts": counts, "within_missing": missing}
     if mv.query.measure == "change":
         return Legend(tuple(CHANGE_COLOURS), tuple(t(k, lang) for k in CHANGE_KEYS), cls.counts, cls.n_missing,
-                      t("map.measure.change", lang))
+                      t("map.measure.change", lang), **local)
     k = len(cls.bounds)
     pal = (SEQ_WORSE if mv.higher_is_worse else SEQ_BETTER).get(k, SEQ_WORSE[5])
-    return Legend(tuple(pal[:k]), class_labels(cls.bounds, decimals_for(mv), lang), cls.counts, cls.n_missing, "")
+    return Legend(tuple(pal[:k]), class_labels(cls.bounds, decimals_for(mv), lang), cls.counts, cls.n_missing, "",
+                  **local)
 
 
 def class_labels(bounds: tuple[tuple[float, float], ...], decimals: int, lang: str) -> tuple[str, ...]:
@@ -299,6 +311,15 @@ def value_style(mv: MapValues, cls: Classification, legend: Legend) -> dict[str,
 def legend_annotation_text(legend: Legend, lang: str) -> str:
     """The class legend drawn inside the figure (so exported images carry it): a coloured square, the
     class bounds and the count per class, darkest first, then "no data"."""
+    if legend.within_name:  # "Escuintla (país)": the department's count, the country's in parentheses
+        head = f"{legend.within_name} ({t('map.legend.country', lang)})"
+        lines = [f"<b>{legend.title + ' · ' if legend.title else ''}{head}</b>"]
+        for c, lab, n, m in reversed(list(zip(legend.colours, legend.labels, legend.within_counts,
+                                              legend.counts))):
+            lines.append(f"<span style='color:{c}'>■</span> {lab}: {fmt_number(n, lang)} ({fmt_number(m, lang)})")
+        lines.append(f"<span style='color:{NO_DATA_COLOUR}'>■</span> {t('map.legend.no_data', lang)}: "
+                     f"{fmt_number(legend.within_missing, lang)} ({fmt_number(legend.n_missing, lang)})")
+        return "<br>".join(lines)
     lines = [f"<b>{legend.title}</b>"] if legend.title else []
     for c, lab, n in reversed(list(zip(legend.colours, legend.labels, legend.counts))):
         lines.append(f"<span style='color:{c}'>■</span> {lab} ({fmt_number(n, lang)})")

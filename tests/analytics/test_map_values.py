@@ -26,6 +26,7 @@ from analytics.map_values import (
     normalize_filters,
     change_classes,
     change_classification,
+    class_counts_within,
     classify,
     equal_interval_bins,
     quantile_bins,
@@ -226,6 +227,22 @@ def test_percent_change_and_classes_at_the_boundaries():
     cls = change_classes(ch)
     # -25 -> at least 25 % below; -24, -1 -> 1–25 % below; -0.5 -> above; zero baseline or missing -> -1
     assert cls.tolist() == [0, 1, 1, 2, -1, -1, -1]
+
+
+def test_a_departments_legend_counts_its_municipalities_in_the_countrys_classes():
+    # 2023 rates: M1 6/1,000 = 600, M2 22/3,000 = 733.3, M3 36/6,000 = 600 per 100,000 → two distinct
+    # values, two classes (600 | 733.3); D1 holds M1 and M2, D2 holds M3
+    mv = map_values(tiny(), MapQuery("hom", "2023", 2, "total", "rate"))
+    cls = classify(mv.table["value"], "quantiles", 5)
+    assert cls.counts == (2, 1)
+    assert class_counts_within(mv, cls, "D1") == ((1, 1), 0)
+    assert class_counts_within(mv, cls, "D2") == ((1, 0), 0)
+    # a blank month in M2 leaves its 2023 rate missing: counted as no data in D1, not in a class
+    mv = map_values(tiny(missing=("M2", "2023-05")), MapQuery("hom", "2023", 2, "total", "rate"))
+    cls = classify(mv.table["value"], "quantiles", 5)
+    assert cls.counts == (2,) and cls.n_missing == 1
+    assert class_counts_within(mv, cls, "D1") == ((1,), 1)
+    assert class_counts_within(mv, cls, "D2") == ((1,), 0)
 
 
 def test_classification_bounds_and_counts():

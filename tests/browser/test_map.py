@@ -14,7 +14,7 @@ import re
 import numpy as np
 import pytest
 
-from analytics.map_values import MapQuery, change_classification, classify, map_values, ranking
+from analytics.map_values import MapQuery, change_classification, class_counts_within, classify, map_values, ranking
 from components import map_figure as mf
 from tests.browser.conftest import wait_for_dash
 
@@ -115,13 +115,20 @@ def _compare(page, ds, q: MapQuery, method: str, dept: str | None) -> None:
         if z is not None:
             assert mf.colour_at(fig["colorscale"], fig["zmin"], fig["zmax"], z) == colours[exp_cls[t]]
     assert sorted(fig["nodata"]) == sorted(tab.index[tab["value"].isna()])
-    # legend: one row per class with its count, plus "no data"
+    # legend: one row per class with its count, plus "no data"; with a department on the municipal
+    # map, the department's municipalities per class (the country's classes and counts beside them)
     legend = _legend(page)
-    assert [n for _, n in legend[:-1]] == list(cls.counts)
-    assert legend[-1] == ("nodata", cls.n_missing)
+    shown, shown_missing = class_counts_within(mv, cls, dept) if dept and q.level == 2 else (cls.counts,
+                                                                                             cls.n_missing)
+    assert [n for _, n in legend[:-1]] == list(shown)
+    assert legend[-1] == ("nodata", shown_missing)
     # the legend inside the figure (for exported images) carries the same counts
     counts = [int(x.replace(",", "")) for x in re.findall(r"\(([\d,]+)\)(?:<br>|$)", fig["legend"])]
     assert counts == list(reversed(cls.counts)) + [cls.n_missing]
+    if dept and q.level == 2:
+        assert f"<b>{ds.name(dept)} (" in fig["legend"]
+        local = [int(x.replace(",", "")) for x in re.findall(r": ([\d,]+) \([\d,]+\)(?:<br>|$)", fig["legend"])]
+        assert local == list(reversed(shown)) + [shown_missing] and sum(local) == len(ranking(mv, within=dept))
     # ranking: same territories, ranks and (rounded) values, worst first
     rows = _grid_rows(page)
     exp = ranking(mv, within=dept)

@@ -59,7 +59,10 @@ def test_filter_change_sends_values_not_geometry(ctx):
     # ... and the veil over the 21 other departments (their ids, by the admin-1 URL: no geometry)
     veil = {o["location"][2]: o["params"]["value"] for o in ops2 if o["location"][:2] == ["data", 2]}
     assert veil["geojson"] == ctx.boundary_url(1) and len(veil["locations"]) == 21 and "05" not in veil["locations"]
-    assert len(to_json_plotly(patch2)) < 2_500
+    # ... and the legend text, which now counts the department's municipalities per class
+    legend = next(o["params"]["value"] for o in ops2 if o["location"] == ["layout", "annotations", 0, "text"])
+    assert legend.startswith("<b>Escuintla (country)</b>")
+    assert len(to_json_plotly(patch2)) < 3_000
 
 
 def test_colours_drawn_are_the_classes_of_analytics(ctx):
