@@ -194,6 +194,9 @@ def test_filters_map_legend_and_ranking_agree_with_analytics(page, demo_server):
     _ready(page, "change")
     _check_against_analytics(page, ds, MapQuery("homicides", "2022", 2, "female", "change"))
     assert len(_legend(page)) == 4  # three traffic-light classes + no data
+    # the note on what "change" compares pushes nothing off the first screen: the map gives up its height
+    page.locator("#map-note").wait_for()
+    page.wait_for_function("() => document.querySelector('#map-graph').getBoundingClientRect().bottom <= innerHeight")
 
     # indicator: violent deaths of women (women only), back to the rate, natural breaks
     _choose(page, "map-indicator", "Violent deaths of women")
