@@ -331,7 +331,7 @@ def controls(config: vi.IndexConfig, s: IndexState, lang: str, meta: Any = None)
 def column_defs(config: vi.IndexConfig, lang: str, meta: Any = None) -> list[dict[str, Any]]:
     num1 = {"function": "params.value == null ? '—' : d3.format(',.1f')(params.value)"}
     cols: list[dict[str, Any]] = [
-        {"field": "rank", "headerName": t("index.col.rank", lang), "width": 92, "minWidth": 92, "pinned": "left",
+        {"field": "rank", "headerName": t("index.col.rank", lang), "width": 104, "minWidth": 104, "pinned": "left",
          "type": "numericColumn", "sort": "asc"},
         {"field": "name", "headerName": tl("index.col.name", lang, meta), "width": 190, "minWidth": 175, "pinned": "left",
          "filter": "agTextColumnFilter"},
@@ -353,7 +353,7 @@ def column_defs(config: vi.IndexConfig, lang: str, meta: Any = None) -> list[dic
     for d in config.dimensions:
         cols.append({"field": f"dim_{d.id}", "headerName": d.label(lang), "width": 110, "minWidth": 100, "type": "numericColumn",
                      "valueFormatter": num1})
-    cols.append({"field": "n_imputed", "headerName": t("index.col.imputed", lang), "width": 110, "minWidth": 95,
+    cols.append({"field": "n_imputed", "headerName": t("index.col.imputed", lang), "width": 118, "minWidth": 118,
                  "type": "numericColumn"})
     return cols
 

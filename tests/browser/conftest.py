@@ -140,3 +140,28 @@ def wait_for_dash(pg) -> None:
         " && !document.querySelector('.dash-graph--pending')",
         timeout=60_000,
     )
+
+
+BROKEN_HEADER_WORDS = """() => {
+  // every word of every grid header must fit its header on one line (AG Grid wraps header text and
+  // would otherwise break a word such as 'Rango' into 'Rang' / 'o')
+  const out = [];
+  const probe = document.createElement('span');
+  probe.style.cssText = 'position:absolute;visibility:hidden;white-space:nowrap';
+  document.body.appendChild(probe);
+  for (const el of document.querySelectorAll('.ag-header-cell-text')) {
+    const cs = getComputedStyle(el);
+    probe.style.font = cs.font; probe.style.letterSpacing = cs.letterSpacing;
+    for (const word of el.textContent.split(/\\s+/).filter(Boolean)) {
+      probe.textContent = word;
+      if (probe.getBoundingClientRect().width > el.getBoundingClientRect().width + 0.5) out.push(word);
+    }
+  }
+  probe.remove();
+  return out;
+}"""
+
+
+def broken_header_words(pg) -> list[str]:
+    """The grid header words on the page that are too wide for their header (so AG Grid breaks them)."""
+    return pg.evaluate(BROKEN_HEADER_WORDS)

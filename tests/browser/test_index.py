@@ -11,7 +11,7 @@ import re
 import pytest
 
 from analytics import vawg_index as vi
-from tests.browser.conftest import wait_for_dash
+from tests.browser.conftest import broken_header_words, wait_for_dash
 
 TOP = 12  # rows compared (the grid renders only the rows in view)
 
@@ -63,6 +63,7 @@ def test_weights_ranking_reset_selection_and_downloads(page, demo_server):
     assert "sintéticos" in page.locator("#index-synthetic").inner_text()
     default = expected_order(demo_server, [25, 25, 25, 25])
     wait_for_order(page, default)
+    assert broken_header_words(page) == []  # e.g. "Rango" beside its sort arrow, whole
 
     # keyboard on the "Factores de riesgo" slider: End moves it to 100
     risk = page.locator('[id*="risk"][id*="index-weight"] [role="slider"]')
@@ -151,6 +152,7 @@ def test_english_map_and_shared_state(page, demo_server):
     assert page.locator("h1").first.inner_text() == cfg.label_en
     assert "not the official index (IPTVCM)" in page.locator("#index-not-official").inner_text()
     wait_for_order(page, expected_order(demo_server, [50, 25, 25, 0]))
+    assert broken_header_words(page) == []
     group_cells = page.locator("#index-grid .ag-center-cols-container [col-id='group_label']").all_inner_texts()
     assert any(g.endswith("priority") for g in group_cells)
     assert page.locator(".index-radio label", has_text="Min–max (0–100)").count() == 1

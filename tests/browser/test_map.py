@@ -16,7 +16,7 @@ import pytest
 
 from analytics.map_values import MapQuery, change_classification, class_counts_within, classify, map_values, ranking
 from components import map_figure as mf
-from tests.browser.conftest import wait_for_dash
+from tests.browser.conftest import broken_header_words, wait_for_dash
 
 GD = "document.querySelector('#map-graph .js-plotly-plot')"
 
@@ -311,6 +311,7 @@ def test_ranking_fits_its_panel_and_flags_unstable_rates_where_they_are_read(pag
         h = box(f"#map-grid .ag-header-cell[col-id='{col}']")
         assert h["x"] >= grid["x"] and h["x"] + h["width"] <= grid["x"] + grid["width"] + 1, col
     assert page.locator("#map-grid .ag-header-cell[col-id='flag']").count() == 0
+    assert broken_header_words(page) == []
     mv = map_values(ds, MapQuery("homicides", "2024", 2, "total", "rate"))
     exp = ranking(mv)
     # the first flagged rate, scrolled into view: '⚠' after the value, inside the visible grid
