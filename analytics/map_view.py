@@ -38,8 +38,9 @@ def latitude(y: float) -> float:
 
 # ---- geometry of the served boundary files ----------------------------------------------------------
 @lru_cache(maxsize=8)
+@lru_cache(maxsize=8)
 def feature_shapes(geojson_path: str) -> dict[str, Any]:
-    """shapely geometry of every feature of a GeoJSON file, by feature id."""
+    """shapely geometry of every feature of a GeoJSON file, by feature id (read once per file)."""
     import shapely
 
     with open(geojson_path, encoding="utf-8") as fh:
@@ -61,6 +62,57 @@ def footprint(geojson_path: str, ids: Iterable[str] | None = None) -> Any:
     if not keep:
         return shapely.GeometryCollection()
     return shapely.union_all(keep)
+
+
+MAIN_PART_SHARE = 0.5  # a polygon of at least half the area of its territory's largest one is always shown
+MAIN_PART_REACH = 1.0  # ... and a smaller one within this many diagonals of the largest one's box
+
+
+def polygons(geom: Any) -> list[Any]:
+    """The polygons of a geometry (a GeometryCollection from shapely.make_valid may hold lines too)."""
+    if geom.geom_type == "Polygon":
+        return [geom]
+    return [p for part in getattr(geom, "geoms", ()) for p in polygons(part)]
+
+
+def main_parts(geom: Any, share: float = MAIN_PART_SHARE, reach: float = MAIN_PART_REACH) -> list[Any]:
+    """The polygons of one territory that a view must show: its largest polygon, any polygon of at
+    least `share` of its area, and any other within `reach` times the diagonal of its bounding box
+    (near-shore islands, an archipelago). Left out: small islands far off the coast — Tecomán's
+    Socorro and Clarión islands lie 700–1,100 km out in the Pacific and would otherwise set the zoom of
+    the whole state of Colima. A territory that is one island is itself its largest polygon."""
+    parts = polygons(geom)
+    if not parts:
+        return []
+    largest = max(parts, key=lambda p: p.area)
+    w, s, e, n = largest.bounds
+    near = reach * math.hypot(e - w, n - s)
+    return [p for p in parts if p is largest or p.area >= share * largest.area or p.distance(largest) <= near]
+
+
+def view_footprint(geojson_path: str, ids: Iterable[str] | None = None, parts_path: str | None = None,
+                   part_ids: Iterable[str] | None = None) -> Any:
+    """The land a view fits: the footprint of the features `ids` of `geojson_path` (all when None),
+    clipped to the bounding box of the main parts (`main_parts`) of the features `part_ids` of
+    `parts_path` (by default the same features). Pass the municipalities of the area as the parts: a
+    municipality that is an island (Cozumel) is its own main part and stays in view, while the
+    outlying islets of a coastal one (Manzanillo's Revillagigedo) leave it. An island inside the box
+    stays land (the legend must not cover it)."""
+    import shapely
+
+    shapes = feature_shapes(str(geojson_path))
+    keep = list(shapes.values()) if ids is None else [shapes[i] for i in ids if i in shapes]
+    if parts_path is None:
+        parts = keep
+    else:
+        pshapes = feature_shapes(str(parts_path))
+        parts = list(pshapes.values()) if part_ids is None else [pshapes[i] for i in part_ids if i in pshapes]
+    main = [p for g in parts for p in main_parts(g)] or [p for g in keep for p in main_parts(g)]
+    if not keep or not main:
+        return shapely.GeometryCollection()
+    b = shapely.bounds(np.array(main, dtype=object))  # (n, 4): cheaper than the bounds of their union
+    box = shapely.box(b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max())
+    return shapely.union_all(keep).intersection(box)
 
 
 # ---- the land grid -----------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from analytics.map_values import (
     normalize_filters,
     ranking,
 )
-from analytics.map_view import data_extent, footprint, is_partial, land_grid, place_overlay
+from analytics.map_view import data_extent, is_partial, land_grid, place_overlay, view_footprint
 from callbacks.context import AppContext
 from components import map as _map_strings  # noqa: F401  (registers the page strings)
 from components import map_figure as mf
@@ -92,21 +92,22 @@ def area_shape(ctx: AppContext, area: tuple[str, ...] | None) -> tuple[tuple[flo
     """(bounds, land grid) of an area (admin-1 ids, None = the whole country), from the admin-1
     boundaries (or the admin-2 ones under those ids when there are no admin-1 boundaries)."""
     files = ctx.dataset.boundary_files
+    munis: tuple[str, ...] | None = None
+    if area is not None and 2 in files:
+        inside = set(area)
+        munis = tuple(str(i) for i, p in ctx.dataset.territories_at(2)["parent_id"].items() if str(p) in inside)
+    # the land from the admin-1 shapes when there are any; the box from the municipalities' main
+    # parts, so outlying islets of one municipality do not set the zoom (analytics.map_view.view_footprint)
+    parts = str(files[2]) if 2 in files else None
     if 1 in files:
-        path, ids = str(files[1]), area
-    else:
-        path = str(files[2])
-        if area is None:
-            ids = None
-        else:
-            munis = ctx.dataset.territories_at(2)
-            ids = tuple(str(i) for i, p in munis["parent_id"].items() if str(p) in set(area))
-    return _shape_of(path, ids)
+        return _shape_of(str(files[1]), area, parts, munis)
+    return _shape_of(str(files[2]), munis, parts, munis)
 
 
 @lru_cache(maxsize=256)
-def _shape_of(path: str, ids: tuple[str, ...] | None) -> tuple[tuple[float, ...], Any] | None:
-    geom = footprint(path, ids)
+def _shape_of(path: str, ids: tuple[str, ...] | None, parts_path: str | None = None,
+              part_ids: tuple[str, ...] | None = None) -> tuple[tuple[float, ...], Any] | None:
+    geom = view_footprint(path, ids, parts_path, part_ids)
     if geom.is_empty:
         return None
     grid = land_grid(geom)

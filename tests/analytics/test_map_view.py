@@ -126,6 +126,53 @@ def test_data_extent_is_where_an_indicator_has_values(tmp_path):
     assert mv.footprint(path).area == pytest.approx(sum((r[2] - r[0]) * (r[3] - r[1]) for r in WIDE_MUNIS.values()))
 
 
+def _feature_file(path, shapes: dict) -> str:
+    import json
+
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": fid, "properties": {}, "geometry": shapely.geometry.mapping(g)}
+        for fid, g in shapes.items()]}))
+    return str(path)
+
+
+def test_a_view_leaves_out_outlying_islets_but_keeps_islands_inside_it_and_island_territories(tmp_path):
+    """State S: an L-shaped mainland (area 7, its box's diagonal 5.66) with an islet inside its box
+    (0.04, 2 away) and an islet 16° away (0.01). Archipelago A: its largest island box(10,0,11,1)
+    (diagonal 1.41), an island of half its area 1 away, one of a quarter 0.94 away, an islet 3 away.
+    Territory I: one small island far from everything."""
+    mainland = shapely.union_all([shapely.box(0, 0, 4, 1), shapely.box(0, 0, 1, 4)])
+    near, far = shapely.box(3, 3, 3.2, 3.2), shapely.box(20, 20, 20.1, 20.1)
+    state = shapely.MultiPolygon([mainland, near, far])
+    archipelago = shapely.MultiPolygon([shapely.box(10, 0, 11, 1), shapely.box(12, 0, 12.5, 1),
+                                        shapely.box(11.8, 1.5, 12.3, 2), shapely.box(14, 0, 14.2, 0.2)])
+    island = shapely.box(-30, -5, -29.9, -4.9)
+    assert sorted(round(p.area, 2) for p in mv.main_parts(state)) == [0.04, 7.0]  # the far islet is out
+    assert sorted(round(p.area, 2) for p in mv.main_parts(archipelago)) == [0.25, 0.5, 1.0]
+    assert len(mv.main_parts(island)) == 1
+    path = _feature_file(tmp_path / "admin1.json", {"S": state, "A": archipelago, "I": island})
+    s = mv.view_footprint(path, ["S"])
+    assert s.bounds == (0.0, 0.0, 4.0, 4.0)  # the far islet leaves the view: the state's zoom is its own
+    assert s.area == pytest.approx(7.04)  # the islet inside the box stays land (the legend must not cover it)
+    assert mv.view_footprint(path, ["A"]).bounds == (10.0, 0.0, 12.5, 2.0)
+    # the whole country: an island territory is its own main part, so the view still reaches it
+    assert mv.view_footprint(path).bounds == (-30.0, -5.0, 12.5, 4.0)
+    assert mv.footprint(path, ["S"]).bounds == (0.0, 0.0, 20.1, 20.1)  # (the raw footprint, for contrast)
+
+
+def test_an_island_municipality_stays_in_its_states_view(tmp_path):
+    """State T = mainland box(0,0,2,2) + an island box(6,0,6.5,0.5) (area 0.25, 4 away: outlying as
+    part of T). When the island is a municipality of its own (T2, like Cozumel), the box comes from
+    the municipalities' main parts and keeps it; when it belongs to the mainland municipality (T1
+    holding both, like Tecomán and its Pacific islands) it is left out."""
+    main, isle = shapely.box(0, 0, 2, 2), shapely.box(6, 0, 6.5, 0.5)
+    states = _feature_file(tmp_path / "admin1.json", {"T": shapely.MultiPolygon([main, isle])})
+    own = _feature_file(tmp_path / "own.json", {"T1": main, "T2": isle})
+    shared = _feature_file(tmp_path / "shared.json", {"T1": shapely.MultiPolygon([main, isle])})
+    assert mv.view_footprint(states, ["T"]).bounds == (0.0, 0.0, 2.0, 2.0)
+    assert mv.view_footprint(states, ["T"], own, ["T1", "T2"]).bounds == (0.0, 0.0, 6.5, 2.0)
+    assert mv.view_footprint(states, ["T"], shared, ["T1"]).bounds == (0.0, 0.0, 2.0, 2.0)
+
+
 def test_map_view_imports_nothing_from_dash():
     import subprocess
     import sys
