@@ -366,7 +366,17 @@ window.atalayaPresenter = window.atalayaPresenter || {
         tlen = plainLength(t.text) * 0.6;
         need = t.subtitle.font.size * 1.45;
       }
+      if (t.subtitle && t.subtitle.font && t.subtitle.font.size) {
+        // the indicator reads first, from the back of the room: clearly larger than the line under it
+        var lead = Math.round(t.subtitle.font.size * 1.6);
+        if (tpx < lead) { tpx = lead; t.font = Object.assign({}, t.font, {size: tpx}); }
+      }
       if (tlen * tpx > room) { tpx = Math.max(12, Math.floor(room / tlen)); t.font = Object.assign({}, t.font, {size: tpx}); }
+      if (t.subtitle && t.subtitle.font && tpx < 1.3 * t.subtitle.font.size) {
+        // a long title set smaller to fit: its subtitle follows, so the order of reading stays
+        t.subtitle.font = Object.assign({}, t.subtitle.font, {size: Math.max(11, Math.floor(tpx / 1.3))});
+        need = t.subtitle.font.size * 1.45 * (String(t.subtitle.text).split(/<br\s*\/?>/i).length);
+      }
       if (t.subtitle) {
         var slen = Math.max.apply(null, String(t.subtitle.text).split(/<br\s*\/?>/i).map(plainLength)) * 0.6;
         if (slen * t.subtitle.font.size > room) {
@@ -685,10 +695,11 @@ window.atalayaPresenter = window.atalayaPresenter || {
       clearTimeout(deskTimer);
       deskTimer = setTimeout(function () { deskTimer = null; redrawAll(); }, 250);
     } else if (resized.length && presenterOn()) {
-      // a box changed size: maps are fitted again to it, other figures follow by plotly's autosize
+      // a box changed size: its figure is laid out again for it (maps fitted to it, event labels stacked
+      // for the new plot height: plotly's autosize alone kept rows spaced for the old one)
       resized.forEach(function (el) {
         var gd = el.querySelector('.js-plotly-plot'), fig = gd && ORIGINAL.get(gd);
-        if (fig && fig.layout && fig.layout.meta && fig.layout.meta.fit && window.Plotly) { window.Plotly.react(gd, fig); }
+        if (fig && window.Plotly) { window.Plotly.react(gd, fig); }
       });
     }
   }

@@ -85,6 +85,18 @@ CHECK = """({main, keyFigures, minType}) => {
     if (fl.font.size < minType) { problems.push(sel + ': plotly base type ' + fl.font.size + ' px (< ' + minType + ')'); }
     const title = fl.title && fl.title.font ? fl.title.font.size : 0;
     if (fl.title && fl.title.text && title < minType * 1.3) { problems.push(sel + ': title type ' + title + ' px'); }
+    const sub = fl.title && fl.title.subtitle && fl.title.subtitle.text ? fl.title.subtitle.font.size : 0;
+    if (sub && title < 1.3 * sub) { problems.push(sel + ': title ' + title + ' px hardly larger than its subtitle ' + sub + ' px'); }
+    // event labels are stacked in rows just under the top of the plot, for the plot's current height
+    const ev = (fl.annotations || []).filter(a => a.name === 'event' && a.yref === 'paper');
+    const ys = [...new Set(ev.map(a => a.y))].sort((a, b) => b - a);
+    for (let i = 1; i < ys.length && fl._size; i++) {
+      const gap = (ys[i - 1] - ys[i]) * fl._size.h, want = ev[0].font.size * 1.35 + 2 * (ev[0].borderpad || 1) + 2;
+      if (gap > want * 1.5) {
+        problems.push(sel + ': event label rows ' + Math.round(gap) + ' px apart, stacked for another plot height (' + Math.round(want) + ' px wanted)');
+        break;
+      }
+    }
     const g = R(gd);
     gd.querySelectorAll('.gtitle, .g-gtitle text, .annotation, .xtick text, .ytick text, .legendtext').forEach(t => {
       const b = R(t);
