@@ -40,7 +40,7 @@ from components import map as _map_strings  # noqa: F401  (registers the page st
 from components import map_figure as mf
 from components.map import RANK_BLOCK
 from components.formatting import fmt_number, fmt_period, fmt_signed_percent
-from components.i18n import level_words, norm_lang, t, tl
+from components.i18n import level_words, norm_lang, population_group, t, tl
 from components.trends import COUNTRY_EN
 from components.urlstate import encode_search
 
@@ -94,8 +94,8 @@ def area_shape(ctx: AppContext, area: tuple[str, ...] | None) -> tuple[tuple[flo
     files = ctx.dataset.boundary_files
     munis: tuple[str, ...] | None = None
     if area is not None and 2 in files:
-        inside = set(area)
-        munis = tuple(str(i) for i, p in ctx.dataset.territories_at(2)["parent_id"].items() if str(p) in inside)
+        level2 = ctx.dataset.territories_at(2)
+        munis = tuple(level2.index[level2["parent_id"].astype("str").isin(area)].astype("str"))
     # the land from the admin-1 shapes when there are any; the box from the municipalities' main
     # parts, so outlying islets of one municipality do not set the zoom (analytics.map_view.view_footprint)
     parts = str(files[2]) if 2 in files else None
@@ -249,7 +249,7 @@ def note_for(f: MapFilters, mv: MapValues, lang: str, meta: Any = None) -> str:
     if "not_annualised" in mv.notes:
         notes.append(t("map.note.not_annualised", lang))
     if "no_population" in mv.notes:
-        notes.append(t("map.note.no_population", lang, group=t(f"map.group.{mv.rate_base}", lang)))
+        notes.append(t("map.note.no_population", lang, group=population_group(mv.rate_base, lang)))
     if f.measure == "change":
         notes.append(t("map.note.change", lang))
     return " ".join(notes)
@@ -735,9 +735,10 @@ def filter_change(ctx: AppContext, indicator: str, level: Any, measure: str, sex
         patch["data"][3]["locations"] = [selected] if selected else []
         patch["data"][3]["z"] = [0] if selected else []
         return patch, f, mv, cls
+    legend = map_legend(ctx, mv, cls, dpt, lang)
+    legend_text = mf.legend_annotation_text(legend, lang)
     # the view follows the area shown: a department, or the part of the country an indicator has data for
     if level_changed or trigger in ("map-dept", "map-indicator"):
-        legend_text = mf.legend_annotation_text(map_legend(ctx, mv, cls, dpt, lang), lang)
         centre, zoom, corner = map_view(ctx, dpt, f.indicator_id, legend_text)
         patch["layout"]["map"]["center"] = centre
         patch["layout"]["map"]["zoom"] = zoom
@@ -751,12 +752,10 @@ def filter_change(ctx: AppContext, indicator: str, level: Any, measure: str, sex
             patch["data"][2]["z"] = [0] * len(mask["locations"])
         patch["layout"]["uirevision"] = view_key(ctx, dpt, f.indicator_id, f.level)
     if trigger == "map-dept" and not level_changed:
-        patch["layout"]["annotations"][0]["text"] = mf.legend_annotation_text(map_legend(ctx, mv, cls, dpt, lang),
-                                                                              lang)
+        patch["layout"]["annotations"][0]["text"] = legend_text  # the department's counts
     if trigger in ("map-dept", "map-top") and not level_changed:
         return patch, f, mv, cls
     title, source, rate_base = _texts(ctx, f, mv, lang)
-    legend = map_legend(ctx, mv, cls, dpt, lang)
     if not level_changed:
         for key, val in mf.value_arrays(mv, cls, lang).items():
             patch["data"][0][key] = val
@@ -766,7 +765,7 @@ def filter_change(ctx: AppContext, indicator: str, level: Any, measure: str, sex
         for key, val in mf.missing_trace_values(mv, lang).items():
             patch["data"][1][key] = val
     patch["layout"]["title"]["text"] = title
-    patch["layout"]["annotations"][0]["text"] = mf.legend_annotation_text(legend, lang)
+    patch["layout"]["annotations"][0]["text"] = legend_text
     src = mf.figure_source(source)
     patch["layout"]["annotations"][1]["text"] = src
     patch["layout"]["margin"]["b"] = mf.source_margin(src)

@@ -43,7 +43,7 @@ from components.formatting import (
     fmt_period_range,
     fmt_signed_percent,
 )
-from components.i18n import register, t, tl
+from components.i18n import population_group, register, t, tl
 from components.trends import sex_options, survey_indicators, territory_name
 from components.urlstate import encode_search
 
@@ -61,10 +61,6 @@ register(
         "trends.unit.ma": ("{unit}, media móvil de {n} meses", "{unit}, {n}-month moving average"),
         "trends.unit.yoy": ("Variación respecto al mismo periodo del año anterior (%)",
                             "Change on the same period a year earlier (%)"),
-        "trends.base.total": ("habitantes", "inhabitants"),
-        "trends.base.female": ("mujeres", "women"),
-        "trends.base.male": ("hombres", "men"),
-        "trends.base.female_10_19": ("mujeres de 10 a 19 años", "women aged 10–19"),
         "trends.reference": ("{name} (referencia nacional)", "{name} (national reference)"),
         "trends.n_territories": ("{n} territorios", "{n} territories"),
         "trends.notice.too_many": ("Se muestran los primeros 8 territorios seleccionados.",
@@ -158,8 +154,6 @@ register(
         "trends.sex.female": ("Mujeres", "Women"),
         "trends.sex.male": ("Hombres", "Men"),
         "trends.title.sex": ("{label}, {sex}", "{label}, {sex}"),
-        "trends.sexword.female": ("mujeres", "women"),
-        "trends.sexword.male": ("hombres", "men"),
         "trends.side.title": ("{crime} y {survey} — {name}", "{crime} and {survey} — {name}"),
         "trends.side.no_overlap": ("Las dos series no tienen periodos en común.", "The two series share no period."),
         "trends.side.department": ("{name}: la encuesta se publica por {adm1}; se usa {dept}.",
@@ -226,11 +220,7 @@ def _per(ds: Dataset, indicator_id: str, lang: str) -> str:
 def _base(ds: Dataset, indicator_id: str, lang: str, sex: str = "total") -> str:
     """The words for the rate's denominator group ('mujeres', 'habitantes', ...): the group of
     `rates.rate_denominator`, so a 'total' indicator shown for women is per 100,000 women."""
-    base = rate_denominator(ds, indicator_id, sex).base
-    try:
-        return t(f"trends.base.{base}", lang)
-    except KeyError:
-        return base
+    return population_group(rate_denominator(ds, indicator_id, sex).base, lang)
 
 
 def unit_label(ds: Dataset, indicator_id: str, measure: str, freq: str, tf: str, lang: str,
@@ -331,7 +321,7 @@ def _titled(ds: Dataset, ind: str, sex: str, lang: str) -> str:
     indicator observed for women only keeps its own label ('Muertes violentas de mujeres')."""
     label = ds.label(ind, lang)
     if sex != "total" and "total" in indicator_sexes(ds, ind):
-        return t("trends.title.sex", lang, label=label, sex=t(f"trends.sexword.{sex}", lang))
+        return t("trends.title.sex", lang, label=label, sex=population_group(sex, lang))
     return label
 
 

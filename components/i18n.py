@@ -31,6 +31,13 @@ def t(key: str, lang: str, **fmt: object) -> str:
     return s.format(**fmt) if fmt else s
 
 
+def population_group(base: str, lang: str) -> str:
+    """The words for the population a rate is per ('mujeres', 'habitantes', ...), shared by every
+    page; a group the interface has no words for is named by its id."""
+    key = f"group.{base}"
+    return t(key, lang) if key in _STRINGS else str(base)
+
+
 def norm_lang(lang: str | None) -> str:
     """A supported language code; anything else falls back to Spanish."""
     return lang if lang in LANGS else DEFAULT_LANG
@@ -71,6 +78,11 @@ register(
             "Atalaya · citizen-security dashboard · every figure names its source and period",
         ),
         "no_data": ("sin datos", "no data"),
+        # the population a rate is per (rates.rate_denominator's groups), for every page
+        "group.total": ("habitantes", "inhabitants"),
+        "group.female": ("mujeres", "women"),
+        "group.male": ("hombres", "men"),
+        "group.female_10_19": ("mujeres de 10 a 19 años", "women aged 10–19"),
     }
 )
 

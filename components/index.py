@@ -22,7 +22,7 @@ from dash import dcc, html
 from analytics import vawg_index as vi
 from components.figures import NO_DATA_COLOUR, frame, graph, source_line, source_note, wrap_html
 from components.formatting import fmt_number, fmt_percent
-from components.i18n import register, t, tl
+from components.i18n import population_group, register, t, tl
 
 # YlOrRd (ColorBrewer, colour-blind safe sequential): group 1 (very high) darkest
 GROUP_COLOURS = {1: "#bd0026", 2: "#f03b20", 3: "#fd8d3c", 4: "#fecc5c", 5: "#ffffb2"}
@@ -146,10 +146,6 @@ register(
         "index.ind.median": ("mediana por {adm2}", "{adm2} median"),
         "index.unit.rate": ("por {per} {base}, {period}", "per {per} {base}, {period}"),
         "index.unit.mean": ("%, promedio {period}", "%, mean {period}"),
-        "index.base.female": ("mujeres", "women"),
-        "index.base.female_10_19": ("mujeres de 10–19 años", "women aged 10–19"),
-        "index.base.total": ("habitantes", "inhabitants"),
-        "index.base.male": ("hombres", "men"),
         "index.methodology": ("Metodología en uso (generada de la configuración actual)",
                               "Methodology in use (generated from the current configuration)"),
         "index.methodology_doc": ("Fórmulas completas: docs/index-methodology.md", "Full formulas: docs/index-methodology.md"),
@@ -620,12 +616,8 @@ def unit_text(row: Any, lang: str) -> str:
     if row["first_year"] == row["last_year"] and row["n_periods"]:
         period = str(int(row["first_year"]))
     if row["kind"] == "rate":
-        base_key = f"index.base.{row['rate_base']}"
-        try:
-            base = t(base_key, lang)
-        except KeyError:
-            base = str(row["rate_base"])
-        return t("index.unit.rate", lang, per=fmt_number(row["rate_per"], lang), base=base, period=period)
+        return t("index.unit.rate", lang, per=fmt_number(row["rate_per"], lang),
+                 base=population_group(str(row["rate_base"]), lang), period=period)
     return t("index.unit.mean", lang, period=period)
 
 

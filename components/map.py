@@ -15,7 +15,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.figures import graph, source_note
-from components.i18n import register, t, tl
+from components.i18n import population_group, register, t, tl
 
 RANK_BLOCK = 100  # rows per block the ranking grid fetches from the server
 
@@ -84,10 +84,6 @@ register(
         ),
         "map.unit.rate.total_by_sex": ("por {per} habitantes (mujeres: por {per} mujeres; hombres: por {per} hombres)",
                                        "per {per} people (women: per {per} women; men: per {per} men)"),
-        "map.group.total": ("habitantes", "people"),
-        "map.group.female": ("mujeres", "women"),
-        "map.group.male": ("hombres", "men"),
-        "map.group.female_10_19": ("mujeres de 10 a 19 años", "girls aged 10–19"),
         "map.note.change": (
             "Cambio: últimos 12 meses frente al promedio anual de los 3 años anteriores.",
             "Change: last 12 months against the yearly average of the 3 years before.",
@@ -139,7 +135,7 @@ def _seg(id_: str, options: list[dict[str, Any]], value: Any, label_id: str) -> 
     """Radio buttons drawn as one compact segmented control (a native radio group underneath: arrow
     keys move between options; the group is named by its visible label)."""
     return html.Div(
-        dbc.RadioItems(id=id_, options=options, value=value, inline=True, className="btn-group map-seg",
+        dbc.RadioItems(id=id_, options=options, value=value, inline=True, className="btn-group segmented map-seg",
                        inputClassName="btn-check", labelClassName="btn btn-outline-primary btn-sm",
                        labelCheckedClassName="active"),
         role="radiogroup", **{"aria-labelledby": label_id},

@@ -35,7 +35,7 @@ register(
         "map.unit.rate.total": ("por {per} habitantes", "per {per} people"),
         "map.unit.rate.female": ("por {per} mujeres", "per {per} women"),
         "map.unit.rate.male": ("por {per} hombres", "per {per} men"),
-        "map.unit.rate.female_10_19": ("por {per} mujeres de 10 a 19 años", "per {per} girls aged 10–19"),
+        "map.unit.rate.female_10_19": ("por {per} mujeres de 10 a 19 años", "per {per} women aged 10–19"),
         "map.unit.count": ("casos", "events"),
         "map.unit.change": ("% de cambio frente a su línea de base", "% change against own baseline"),
         "map.unit.percent": ("%", "%"),

@@ -19,7 +19,7 @@ from analytics.profile import KeyFigure, ancestors, indicator_rate_base, search_
 from components.exports import export_buttons
 from components.figures import CATEGORICAL, frame, graph, source_line, source_note, wrap_html
 from components.formatting import fmt_date, fmt_number, fmt_percent, fmt_period, fmt_signed_percent
-from components.i18n import register, t, tl
+from components.i18n import population_group, register, t, tl
 from components.trends import COUNTRY_EN, territory_name
 
 register(
@@ -51,10 +51,6 @@ register(
         "profile.observed_at": ("Dato de {name} (no hay dato por {adm2})", "Figure for {name} (no data by {adm2})"),
         "profile.observed_at.country": ("Dato de {name}", "Figure for {name}"),
         "profile.unit.per": ("por {per} {base}", "per {per} {base}"),
-        "profile.base.total": ("habitantes", "inhabitants"),
-        "profile.base.female": ("mujeres", "women"),
-        "profile.base.male": ("hombres", "men"),
-        "profile.base.female_10_19": ("mujeres de 10 a 19 años", "women aged 10–19"),
         "profile.unit.percent": ("% de la población", "% of the population"),
         "profile.unit.percent_survey": ("% de personas encuestadas", "% of respondents"),
         "profile.synthetic_short": ("sintético", "synthetic"),
@@ -202,7 +198,7 @@ def unit_text(ds: Dataset, kf: KeyFigure, lang: str) -> str:
     if kf.unit in ("count", "rate"):
         base = kf.rate_base  # the rate's own group: women for a female series of a 'total' indicator
         per = fmt_number(kf.rate_per, lang) if not math.isnan(kf.rate_per) else ""
-        return t("profile.unit.per", lang, per=per, base=t(f"profile.base.{base}", lang) if base != "none" else "")
+        return t("profile.unit.per", lang, per=per, base=population_group(base, lang) if base != "none" else "")
     if kf.unit == "percent":
         survey = not math.isnan(kf.lower)
         return t("profile.unit.percent_survey" if survey else "profile.unit.percent", lang)
@@ -244,7 +240,7 @@ def figure_text(ds: Dataset, kf: KeyFigure, lang: str) -> FigureText:
         cases = ""
     note = ""
     if kf.measure == "count":
-        note = t("profile.no_rate", lang, base=t(f"profile.base.{kf.rate_base}", lang))
+        note = t("profile.no_rate", lang, base=population_group(kf.rate_base, lang))
     if kf.from_ancestor:
         key = "profile.observed_at" if ds.level(kf.territory_id) == 2 else "profile.observed_at.country"
         note = tl(key, lang, ds, name=ds.name(kf.observed_at))
@@ -412,7 +408,7 @@ def _axis_unit(ds: Dataset, indicator_id: str, lang: str) -> str:
     if base == "none":
         return ""
     return t("profile.unit.per", lang, per=fmt_number(float(meta["rate_per"]), lang),
-             base=t(f"profile.base.{base}", lang))
+             base=population_group(base, lang))
 
 
 def compare_figure(ds: Dataset, comp: pd.DataFrame, tid: str, lang: str) -> tuple[dict[str, Any], str]:

@@ -270,7 +270,7 @@ def dropdown_labels(lang: str) -> dict[str, str]:
 
 def _radio(id_: str, options: list[dict[str, Any]], value: Any) -> dbc.RadioItems:
     return dbc.RadioItems(id=id_, options=options, value=value, inline=True,
-                          className="btn-group trends-radio", inputClassName="btn-check",
+                          className="btn-group segmented trends-radio", inputClassName="btn-check",
                           labelClassName="btn btn-outline-primary", labelCheckedClassName="active")
 
 
