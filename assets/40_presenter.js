@@ -423,7 +423,10 @@ window.atalayaPresenter = window.atalayaPresenter || {
       (rows[level] = rows[level] || []).push([l, r]);
       a.xanchor = right ? 'right' : 'left';
       a.yanchor = 'top';
-      a.y = 1 - level * (fpx * 1.35 + 2 * (a.borderpad || 1) + 2) / plotH;
+      // rows in pixels under the top of the plot: right whatever height the plot ends up with (a
+      // fraction of the plot height was sometimes computed for a box not yet at its final size)
+      a.y = 1;
+      a.yshift = -Math.round(level * (fpx * 1.35 + 2 * (a.borderpad || 1) + 2));
     });
   }
 

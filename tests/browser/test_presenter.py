@@ -89,9 +89,9 @@ CHECK = """({main, keyFigures, minType}) => {
     if (sub && title < 1.3 * sub) { problems.push(sel + ': title ' + title + ' px hardly larger than its subtitle ' + sub + ' px'); }
     // event labels are stacked in rows just under the top of the plot, for the plot's current height
     const ev = (fl.annotations || []).filter(a => a.name === 'event' && a.yref === 'paper');
-    const ys = [...new Set(ev.map(a => a.y))].sort((a, b) => b - a);
-    for (let i = 1; i < ys.length && fl._size; i++) {
-      const gap = (ys[i - 1] - ys[i]) * fl._size.h, want = ev[0].font.size * 1.35 + 2 * (ev[0].borderpad || 1) + 2;
+    const ys = fl._size ? [...new Set(ev.map(a => (1 - a.y) * fl._size.h - (a.yshift || 0)))].sort((a, b) => a - b) : [];
+    for (let i = 1; i < ys.length; i++) {
+      const gap = ys[i] - ys[i - 1], want = ev[0].font.size * 1.35 + 2 * (ev[0].borderpad || 1) + 2;
       if (gap > want * 1.5) {
         problems.push(sel + ': event label rows ' + Math.round(gap) + ' px apart, stacked for another plot height (' + Math.round(want) + ' px wanted)');
         break;
